@@ -1,0 +1,1 @@
+// Placeholder until the PostgreSQL test harness lands; delete it then.

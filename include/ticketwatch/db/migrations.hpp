@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <pqxx/pqxx>
 #include <span>
 #include <stdexcept>
@@ -15,6 +16,11 @@ struct Migration {
   std::string_view sql;
 };
 
+// The transaction-scoped advisory lock every migrate() takes before touching the schema, so
+// concurrent callers (two instances starting, an operator running `migrate` twice) serialise.
+// The bytes spell "twmigrat"; job locks must use other keys.
+inline constexpr std::int64_t kMigrationLockKey = 0x74776d6967726174;
+
 // In version order.
 std::span<const Migration> migrations();
 int latest_schema_version();
@@ -29,15 +35,34 @@ struct MigrateReport {
 };
 
 // Applies every pending migration in one transaction under an advisory lock (concurrent callers
-// wait, then find nothing to do). Idempotent.
+// wait, then find nothing to do). Idempotent. Throws SchemaAhead when the database already has a
+// version this binary does not know, MigrationFailed (nothing applied) when a migration's SQL
+// fails.
 MigrateReport migrate(pqxx::connection& conn);
+// The same with an explicit list (sorted by version, versions unique), for tests of the mechanism.
+MigrateReport migrate(pqxx::connection& conn, std::span<const Migration> list);
+
+// A migration's SQL failed; the whole migrate() was rolled back.
+class MigrationFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // Thrown when the database schema is older than this binary needs.
 class SchemaBehind : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-// Throws SchemaBehind ("... run `ticketwatchd migrate`") when current < latest.
-void require_current_schema(pqxx::connection& conn);
+// Thrown when the database schema is newer than this binary knows (an older binary after an
+// upgrade elsewhere): running its jobs against it could do damage.
+class SchemaAhead : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws SchemaBehind ("... run `ticketwatchd migrate --config PATH`") when current < latest, and
+// SchemaAhead when current > latest. config_path is the file the daemon was started with, quoted
+// in the fix command; empty leaves a PATH placeholder.
+void require_current_schema(pqxx::connection& conn, std::string_view config_path = {});
 
 }  // namespace ticketwatch::db

@@ -1,1 +1,0 @@
-// Placeholder until the PostgreSQL test harness lands; delete it then.

@@ -1,0 +1,21 @@
+#include "journal_sink.hpp"
+
+#include <fmt/format.h>
+
+namespace ticketwatch::daemon {
+
+void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
+  std::string logger(msg.logger_name.data(), msg.logger_name.size());
+  std::string text(msg.payload.data(), msg.payload.size());
+  std::vector<std::string> fields;
+  fields.reserve(4);
+  // The job's name also goes into the text so it reads well without field filters.
+  const bool is_job = job_names_.contains(logger);
+  fields.push_back(is_job ? fmt::format("MESSAGE={}: {}", logger, text) : "MESSAGE=" + text);
+  fields.push_back(fmt::format("PRIORITY={}", journal_priority(msg.level)));
+  fields.push_back("SYSLOG_IDENTIFIER=ticketwatchd");
+  if (is_job) fields.push_back("JOB=" + logger);
+  writer_(fields);
+}
+
+}  // namespace ticketwatch::daemon

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -60,35 +61,42 @@ struct RunResult {
   Trigger trigger = Trigger::schedule;
   RunStatus status = RunStatus::failed;
   int attempts = 0;
-  std::string error;  // last attempt's error; empty on success
+  std::string error;  // last attempt's error, or why it was skipped; empty on success
   nlohmann::json summary = nlohmann::json::object();
   std::chrono::system_clock::time_point started_at;
   std::chrono::system_clock::time_point finished_at;
   std::chrono::milliseconds duration{0};  // wall time of the whole run, retries included
 };
 
+// snake_case keys: job, trigger, status, attempts, error (null when empty), summary, started_at,
+// finished_at (ISO-8601 UTC with milliseconds), duration_ms.
 nlohmann::json to_json(const RunResult& result);
 
 struct JobStats {
   std::string job;
   bool enabled = true;
-  bool running = false;
-  std::optional<std::chrono::system_clock::time_point> last_run;
-  std::optional<std::chrono::system_clock::time_point> last_success;
-  std::optional<std::chrono::system_clock::time_point> last_failure;
+  bool running = false;  // from a run's start to its end, retry waits included
+  std::optional<std::chrono::system_clock::time_point> last_run;      // start of the last run
+  std::optional<std::chrono::system_clock::time_point> last_success;  // its finish
+  std::optional<std::chrono::system_clock::time_point> last_failure;  // its finish
+  // The next scheduled tick; empty when disabled, not started yet, or stopping.
   std::optional<std::chrono::system_clock::time_point> next_run;
-  std::uint64_t total_runs = 0;
+  std::uint64_t total_runs = 0;  // finished runs, skipped ones included
   std::uint64_t success_count = 0;
   std::uint64_t failure_count = 0;
   std::uint64_t skipped_count = 0;
   double average_duration_ms = 0.0;  // over finished runs that were not skipped
-  std::optional<std::chrono::milliseconds> last_duration;
+  std::optional<std::chrono::milliseconds> last_duration;  // of the last finished run
+  // The error of the last failed run: kept after later successes, so it pairs with last_failure.
   std::string last_error;
   std::optional<RunStatus> last_status;
-  nlohmann::json last_summary = nlohmann::json::object();
+  nlohmann::json last_summary = nlohmann::json::object();  // of the last finished run
 };
 
-// camelCase keys as in the seed: lastRun, lastSuccess, ..., averageDuration (ms), nextRun, running.
+// camelCase keys as in the seed: job, enabled, running, lastRun, lastSuccess, lastFailure, nextRun
+// (ISO-8601 UTC with milliseconds, or null), totalRuns, successCount, failureCount, skippedCount,
+// averageDuration (ms), lastDuration (ms or null), lastError (null when none), lastStatus (or
+// null), lastSummary.
 nlohmann::json to_json(const JobStats& stats);
 
 }  // namespace ticketwatch::scheduler

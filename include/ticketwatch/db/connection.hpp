@@ -28,6 +28,11 @@ std::string redact(std::string text, std::string_view secret);
 
 // One job's connection. Connects lazily, replaces a broken connection on the next use, and can be
 // pointed at a new DSN (reload). Used from one worker thread at a time.
+//
+// Take connection() afresh for each attempt rather than keeping the reference across a
+// pqxx::broken_connection: libpqxx 6 itself may PQreset a broken connection on a later exec (even
+// with reactivation inhibited), silently dropping session state. So never rely on session-level
+// state (advisory locks, SET) outliving a broken_connection; re-take it on every attempt.
 class Session {
  public:
   explicit Session(ConnectionSettings settings);

@@ -48,16 +48,22 @@ class MigrationFailed : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Thrown when the database schema is older than this binary needs.
-class SchemaBehind : public std::runtime_error {
+// The database schema is not the one this binary was built for; jobs must not run. Catch this
+// to handle both directions.
+class SchemaMismatch : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// Thrown when the database schema is older than this binary needs.
+class SchemaBehind : public SchemaMismatch {
+ public:
+  using SchemaMismatch::SchemaMismatch;
+};
 // Thrown when the database schema is newer than this binary knows (an older binary after an
 // upgrade elsewhere): running its jobs against it could do damage.
-class SchemaAhead : public std::runtime_error {
+class SchemaAhead : public SchemaMismatch {
  public:
-  using std::runtime_error::runtime_error;
+  using SchemaMismatch::SchemaMismatch;
 };
 
 // Throws SchemaBehind ("... run `ticketwatchd migrate --config PATH`") when current < latest, and

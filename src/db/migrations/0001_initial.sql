@@ -31,6 +31,15 @@ create table if not exists tickets (
   customer_rating   smallint
 );
 
+-- Foreign-key columns: the jobs resolve recipients and team leaders through them, and deleting a
+-- user or team (on delete set null) must find the referencing tickets without a scan.
+create index if not exists teams_leader_idx on teams (leader_id);
+create index if not exists tickets_creator_idx on tickets (creator_id);
+create index if not exists tickets_assignee_idx on tickets (assignee_id);
+create index if not exists tickets_team_idx on tickets (team_id);
+-- Tickets changed since a job's previous pass: the incremental candidate selection of both jobs.
+create index if not exists tickets_updated_at_idx on tickets (updated_at);
+
 create table if not exists ticket_followers (
   ticket_id bigint not null references tickets (id) on delete cascade,
   user_id   bigint not null references users (id) on delete cascade,
@@ -77,6 +86,8 @@ create table if not exists ticket_history (
 );
 -- A ticket's timeline, oldest first.
 create index if not exists ticket_history_ticket_idx on ticket_history (ticket_id, created_at);
+-- Deleting a user sets actor_id to null; without an index that scans the whole history.
+create index if not exists ticket_history_actor_idx on ticket_history (actor_id);
 
 -- One row per job run on any instance (scheduled, on start, manual; succeeded, failed, skipped).
 create table ticketwatch.job_runs (

@@ -80,13 +80,25 @@ TestDatabase::TestDatabase() : name_(unique_database_name()) {
   }
   // CREATE DATABASE cannot run inside a transaction block.
   testing::exec(conn, "create database " + conn.quote_name(name_));
-  // Some tests query pg_stat_statements from inside their own database.
-  testing::exec(helper(), "create extension pg_stat_statements");
-  // Counting starts at zero for the code under test.
-  testing::scalar<std::string>(conn,
-                               "select pg_stat_statements_reset(0, oid, 0)::text from pg_database "
-                               "where datname = $1",
-                               name_);
+  try {
+    // Some tests query pg_stat_statements from inside their own database.
+    testing::exec(helper(), "create extension pg_stat_statements");
+    // Counting starts at zero for the code under test.
+    testing::scalar<std::string>(conn,
+                                 "select pg_stat_statements_reset(0, oid, 0)::text "
+                                 "from pg_database where datname = $1",
+                                 name_);
+  } catch (...) {
+    // No destructor runs for a half-built object: drop the database here or it leaks.
+    helper_.reset();
+    try {
+      testing::exec(conn, "drop database if exists " + conn.quote_name(name_) + " with (force)");
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "dropping half-created test database " << name_
+                    << " failed: " << error.what();
+    }
+    throw;
+  }
 }
 
 TestDatabase::~TestDatabase() {

@@ -145,6 +145,16 @@ long long TestDatabase::statement_count() {
                                     name_);
 }
 
+long long TestDatabase::round_trip_count() {
+  return testing::scalar<long long>(admin(),
+                                    "select coalesce(sum(s.calls), 0)::bigint "
+                                    "from pg_stat_statements s "
+                                    "join pg_database d on d.oid = s.dbid "
+                                    "where d.datname = $1 and s.userid = 'postgres'::regrole "
+                                    "and s.toplevel",
+                                    name_);
+}
+
 void TestDatabase::exec(std::string_view sql) {
   testing::exec(helper(), sql);
 }

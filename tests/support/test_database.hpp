@@ -46,6 +46,8 @@ class TestDatabase {
   // exec()/scalar()/migrate() and the counting query itself excluded). Compare two readings to
   // prove that a job's round-trips do not grow with the number of tickets.
   long long statement_count();
+  // The same, top-level statements only: the round-trips the code under test made.
+  long long round_trip_count();
 
   // Shortcuts on a connection kept by this object.
   void exec(std::string_view sql);

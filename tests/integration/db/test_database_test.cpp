@@ -58,8 +58,20 @@ TEST(TestDatabase, StatementCountCountsOnlyTheCodeUnderTest) {
   }
   const long long after_five = database.statement_count();
   EXPECT_EQ(after_five, 5);
+  EXPECT_EQ(database.round_trip_count(), 5);
   // Reading the counter is not a statement of this database.
   EXPECT_EQ(database.statement_count(), after_five);
+}
+
+TEST(TestDatabase, StatementCountIncludesNestedStatementsButRoundTripsDoNot) {
+  TestDatabase database;
+  database.exec(
+      "create function twice() returns integer language plpgsql as "
+      "$$ begin perform 1; perform 2; return 3; end $$");
+  auto conn = database.connect();
+  scalar<int>(*conn, "select twice()");
+  EXPECT_EQ(database.round_trip_count(), 1);
+  EXPECT_EQ(database.statement_count(), 3);
 }
 
 TEST(TestDatabase, MigrateAppliesTheEmbeddedSchema) {

@@ -42,9 +42,8 @@ Scheduler::JobState::JobState(boost::asio::io_context& io, boost::asio::thread_p
       on_finished_(std::move(on_finished)),
       tick_timer_(io),
       retry_timer_(io),
-      timeout_timer_(io) {
-  stats_.job = name_;
-}
+      timeout_timer_(io),
+      stats_(name_) {}
 
 std::shared_ptr<spdlog::logger> Scheduler::JobState::logger() const {
   return job_logger(name_);
@@ -131,11 +130,9 @@ void Scheduler::JobState::abandon() {
 }
 
 JobStats Scheduler::JobState::stats() const {
-  JobStats stats = stats_;
+  JobStats stats = stats_.snapshot();
   stats.enabled = settings_.enabled;
   stats.running = run_.has_value();
-  stats.average_duration_ms =
-      timed_runs_ == 0 ? 0.0 : duration_sum_ms_ / static_cast<double>(timed_runs_);
   if (ticks_armed_) {
     // The grid lives on the steady clock; the wall-clock instant is only for display.
     stats.next_run = system_clock::now() + std::chrono::duration_cast<system_clock::duration>(
@@ -187,7 +184,7 @@ void Scheduler::JobState::begin_run(Trigger trigger, std::vector<RunCallback> ca
   run_->callbacks = std::move(callbacks);
   run_->started_at = system_clock::now();
   run_->started_steady = steady_clock::now();
-  stats_.last_run = run_->started_at;
+  stats_.started(run_->started_at);
   logger()->debug("{}: run started ({})", name_, to_string(trigger));
   begin_attempt();
 }
@@ -318,7 +315,7 @@ void Scheduler::JobState::finish_run(RunStatus status, std::string error, nlohma
   result.duration =
       std::chrono::duration_cast<milliseconds>(steady_clock::now() - run.started_steady);
 
-  record(result);
+  stats_.finished(result);
   log_result(result);
 
   // The queued run starts before anyone hears of this one, so a callback that triggers the job
@@ -334,29 +331,6 @@ void Scheduler::JobState::finish_run(RunStatus status, std::string error, nlohma
   for (const auto& callback : run.callbacks) {
     call_guarded(*log, name_, "trigger callback", [&] { callback(result); });
   }
-}
-
-void Scheduler::JobState::record(const RunResult& result) {
-  ++stats_.total_runs;
-  stats_.last_status = result.status;
-  stats_.last_duration = result.duration;
-  stats_.last_summary = result.summary;
-  switch (result.status) {
-    case RunStatus::succeeded:
-      ++stats_.success_count;
-      stats_.last_success = result.finished_at;
-      break;
-    case RunStatus::failed:
-      ++stats_.failure_count;
-      stats_.last_failure = result.finished_at;
-      stats_.last_error = result.error;
-      break;
-    case RunStatus::skipped:
-      ++stats_.skipped_count;
-      return;  // a skipped run did no work: its duration would only drag the average down
-  }
-  ++timed_runs_;
-  duration_sum_ms_ += static_cast<double>(result.duration.count());
 }
 
 void Scheduler::JobState::log_result(const RunResult& result) const {

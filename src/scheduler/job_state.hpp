@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "attempt.hpp"
+#include "run_stats.hpp"
 #include "ticketwatch/scheduler/scheduler.hpp"
 
 namespace ticketwatch::scheduler {
@@ -70,7 +71,6 @@ class Scheduler::JobState : public std::enable_shared_from_this<Scheduler::JobSt
   void retry_later();
   void on_retry_due(std::uint64_t attempt_id);
   void finish_run(RunStatus status, std::string error, nlohmann::json summary);
-  void record(const RunResult& result);
   void log_result(const RunResult& result) const;
   // Posts `callbacks` a failed result that says the daemon is stopping; nothing ran.
   void refuse(Trigger trigger, std::vector<RunCallback> callbacks) const;
@@ -102,9 +102,7 @@ class Scheduler::JobState : public std::enable_shared_from_this<Scheduler::JobSt
   std::optional<ActiveRun> run_;
   std::optional<std::vector<RunCallback>> queued_;
 
-  JobStats stats_;
-  std::uint64_t timed_runs_ = 0;
-  double duration_sum_ms_ = 0.0;
+  RunStats stats_;
 };
 
 }  // namespace ticketwatch::scheduler

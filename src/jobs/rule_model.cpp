@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "rule_visit.hpp"
+
 namespace ticketwatch::jobs {
 namespace {
 
@@ -14,10 +16,7 @@ constexpr std::array<std::pair<ConditionType, std::string_view>, 5> kConditionNa
     {ConditionType::customer_rating, "customer_rating"},
 }};
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
+using detail::Overloaded;
 
 }  // namespace
 

@@ -43,6 +43,7 @@ class RuleParser {
                                      RuleFilters& filters);
   std::vector<Action> actions(const json& array);
   JsonReader& reader() { return reader_; }
+  std::vector<RuleReference>& references() { return references_; }
 
  private:
   std::optional<std::chrono::minutes> minutes(const json& object, std::string_view key) {
@@ -59,8 +60,13 @@ class RuleParser {
   std::optional<Action> notify(const json& object, const std::string& path);
   std::optional<Action> reassign(const json& object, const std::string& path);
 
+  void refer(RuleReference::Kind kind, std::int64_t id, std::string path) {
+    references_.push_back(RuleReference{kind, id, std::move(path)});
+  }
+
   const config::HelpdeskConfig& helpdesk_;
   JsonReader reader_;
+  std::vector<RuleReference> references_;
 };
 
 std::optional<std::string> RuleParser::priority_value(const json& value, const std::string& path) {
@@ -88,6 +94,7 @@ std::optional<std::string> RuleParser::priority_field(const json& object, std::s
 RuleFilters RuleParser::filters(const json& object) {
   RuleFilters result;
   result.team_id = reader_.optional_integer(object, "team_id", "condition", 1, kMaxId);
+  if (result.team_id) refer(RuleReference::Kind::team, *result.team_id, "condition.team_id");
   result.priority = priority_field(object, "priority", "condition", false);
   return result;
 }
@@ -184,6 +191,7 @@ std::optional<Action> RuleParser::notify(const json& object, const std::string& 
     if (entry.is_number_integer()) {
       if (auto id = reader_.integer_value(entry, entry_path, 1, kMaxId)) {
         result.user_ids.push_back(*id);
+        refer(RuleReference::Kind::user, *id, entry_path);
       }
       continue;
     }
@@ -229,6 +237,7 @@ std::optional<Action> RuleParser::reassign(const json& object, const std::string
   }
   auto id = reader_.integer_value(*to, to_path, 1, kMaxId);
   if (!id) return std::nullopt;
+  refer(RuleReference::Kind::active_user, *id, to_path);
   return ReassignAction{*id};
 }
 
@@ -258,11 +267,13 @@ std::optional<Action> RuleParser::action(const json& object, const std::string& 
   } else if (*type == "set_team") {
     reader_.reject_unknown_keys(object, path, {"type", "team_id"});
     if (auto team = reader_.required_integer(object, "team_id", path, 1, kMaxId)) {
+      refer(RuleReference::Kind::team, *team, join_path(path, "team_id"));
       result = SetTeamAction{*team};
     }
   } else if (*type == "add_follower") {
     reader_.reject_unknown_keys(object, path, {"type", "user_id"});
     if (auto user = reader_.required_integer(object, "user_id", path, 1, kMaxId)) {
+      refer(RuleReference::Kind::active_user, *user, join_path(path, "user_id"));
       result = AddFollowerAction{*user};
     }
   } else if (*type == "set_status") {
@@ -338,6 +349,7 @@ RuleParseResult parse_rule(const RuleRow& row, const config::HelpdeskConfig& hel
     return RuleParseResult(std::move(errors));
   }
   rule.condition = *condition;
+  rule.references = std::move(parser.references());
   return RuleParseResult(std::move(rule));
 }
 

@@ -103,6 +103,19 @@ using Action = std::variant<NotifyAction, ReassignAction, IncreasePriorityAction
 // "notify", "reassign", ... as spelled in the rule JSON.
 std::string_view action_type_name(const Action& action);
 
+// An id the rule names, and where: checked against the database (check_rule_references), since
+// an id that does not exist would otherwise fail every batch on a foreign key.
+struct RuleReference {
+  enum class Kind {
+    user,         // must exist (notify: an inactive user is simply not notified)
+    active_user,  // must exist and be active (reassign, add_follower)
+    team,         // must exist (filter, set_team)
+  };
+  Kind kind = Kind::user;
+  std::int64_t id = 0;
+  std::string path;  // "actions[0].to[2]"
+};
+
 struct Rule {
   std::int64_t id = 0;
   std::string name;
@@ -111,6 +124,7 @@ struct Rule {
   Condition condition;
   RuleFilters filters;
   std::vector<Action> actions;  // never empty; applied in order
+  std::vector<RuleReference> references;
 };
 
 }  // namespace ticketwatch::jobs

@@ -1,5 +1,6 @@
 #include "ticketwatch/jobs/rule_parser.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -132,6 +133,26 @@ TEST(RuleParser, ParsesEveryActionTypeInOrder) {
   EXPECT_EQ(std::get<SetTeamAction>(rule.actions[5]).team_id, 2);
   EXPECT_EQ(std::get<AddFollowerAction>(rule.actions[6]).user_id, 6);
   EXPECT_EQ(std::get<SetStatusAction>(rule.actions[7]).status, "escalated");
+}
+
+TEST(RuleParser, ListsTheUserAndTeamIdsItNamesWithTheirPaths) {
+  const Rule rule = parse_ok(row("sla_breach", R"({"overdue_minutes": 0, "team_id": 2})", R"([
+    {"type": "notify", "to": ["creator", 4]},
+    {"type": "reassign", "to": 3},
+    {"type": "reassign", "to": "team_leader"},
+    {"type": "set_team", "team_id": 1},
+    {"type": "add_follower", "user_id": 6}
+  ])"));
+  std::vector<std::string> refs;
+  for (const auto& r : rule.references) {
+    const char* kind = r.kind == RuleReference::Kind::team          ? "team"
+                       : r.kind == RuleReference::Kind::active_user ? "active user"
+                                                                    : "user";
+    refs.push_back(fmt::format("{} {} at {}", kind, r.id, r.path));
+  }
+  EXPECT_THAT(refs, ElementsAre("team 2 at condition.team_id", "user 4 at actions[0].to[1]",
+                                "active user 3 at actions[1].to", "team 1 at actions[3].team_id",
+                                "active user 6 at actions[4].user_id"));
 }
 
 TEST(RuleParser, AllowsSetStatusToAClosedStatus) {

@@ -104,6 +104,8 @@ std::string summary_text(const nlohmann::json& summary) {
   if (!summary.is_object() || summary.empty()) return "";
   std::string out;
   for (const auto& [key, value] : summary.items()) {
+    // The first line already gives the duration; empty collections say nothing.
+    if (key == "duration_ms" || (value.is_structured() && value.empty())) continue;
     if (!out.empty()) out += ", ";
     out += key;
     out += '=';

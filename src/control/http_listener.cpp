@@ -62,7 +62,9 @@ void HttpListener::start() {
     refuse(fmt::format("cannot listen for HTTP on {}: {}", listen_, ec.message()));
   }
   listening_ = true;
-  spdlog::info("serving /metrics and /healthz on http://{}", listen_);
+  auto bound = acceptor_.local_endpoint(ec);
+  spdlog::info("serving /metrics and /healthz on http://{}{}:{}",
+               bound.address().is_v6() ? "[" : "", bound.address().to_string(), bound.port());
   do_accept();
 }
 

@@ -72,11 +72,14 @@ Clock::time_point from_micros(std::int64_t us) {
       std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(us)));
 }
 
-// PostgreSQL text cannot hold NUL, and jsonb rejects \u0000: an odd byte in a job's error text
-// must not lose the whole row.
-std::string without_nul(std::string text) {
+// PostgreSQL text holds neither NUL nor invalid UTF-8 (the database encoding), and jsonb rejects
+// \u0000: an odd byte in a job's error text must not lose the whole row. Invalid sequences become
+// U+FFFD, by way of the JSON library's replacing serializer.
+std::string clean_text(std::string text) {
   std::replace(text.begin(), text.end(), '\0', '?');
-  return text;
+  auto quoted = nlohmann::json(std::move(text))
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json::parse(quoted).get<std::string>();
 }
 
 std::string summary_text(const nlohmann::json& summary) {
@@ -93,10 +96,10 @@ std::string summary_text(const nlohmann::json& summary) {
 void RunHistory::record(pqxx::connection& conn, const scheduler::RunResult& result,
                         std::string_view instance) {
   pqxx::nontransaction tx{conn};
-  tx.exec_params(kInsertRun, without_nul(result.job), without_nul(std::string(instance)),
+  tx.exec_params(kInsertRun, clean_text(result.job), clean_text(std::string(instance)),
                  trigger_name(result.trigger), status_name(result.status),
                  micros(result.started_at), micros(result.finished_at), result.attempts,
-                 without_nul(result.error), summary_text(result.summary));
+                 clean_text(result.error), summary_text(result.summary));
 }
 
 std::uint64_t RunHistory::prune(pqxx::connection& conn, std::chrono::milliseconds retention) {

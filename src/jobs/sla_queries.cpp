@@ -1,0 +1,132 @@
+#include "sla_queries.hpp"
+
+namespace ticketwatch::jobs::sla_sql {
+
+const char* const kNow = "select (extract(epoch from now()) * 1000000)::bigint";
+
+// Relies on sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not null:
+// a range scan that stops after $5 rows. Rows a batch has handled leave the range (their
+// next_check_at moves past now or to null); the keyset still guarantees the run ends even if the
+// application keeps re-marking tickets while it runs. tickets is joined by primary key.
+// Times outside 1900-9999 (infinity, typos) are treated like a missing due date so that one bad
+// row can never fail every run.
+const char* const kSelectCandidates = R"sql(
+with candidates as (
+  select s.ticket_id, s.generation, s.next_check_at, s.level_seen, s.level_notified, s.due_at
+    from ticketwatch.sla_state s
+   where s.next_check_at <= timestamptz 'epoch' + $1::bigint * interval '1 microsecond'
+     and ($2::boolean
+          or (s.next_check_at, s.ticket_id)
+             > (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::bigint))
+   order by s.next_check_at, s.ticket_id
+   limit $5::integer
+)
+select c.ticket_id,
+       c.generation,
+       (extract(epoch from c.next_check_at) * 1000000)::bigint as key_us,
+       c.level_seen,
+       c.level_notified,
+       (extract(epoch from c.due_at) * 1000000)::bigint as due_seen_us,
+       t.title,
+       (extract(epoch from coalesce(t.sla_started_at, t.created_at)) * 1000000)::bigint as start_us,
+       (extract(epoch from t.sla_due_at) * 1000000)::bigint as due_us
+  from candidates c
+  left join tickets t
+    on t.id = c.ticket_id
+   and not ($6::jsonb ? t.status)
+   and t.sla_due_at between timestamptz '1900-01-01 00:00:00+00'
+                        and timestamptz '9999-12-31 00:00:00+00'
+   and coalesce(t.sla_started_at, t.created_at) between timestamptz '1900-01-01 00:00:00+00'
+                                                    and timestamptz '9999-12-31 00:00:00+00'
+ order by c.next_check_at, c.ticket_id
+)sql";
+
+// Primary-key updates. next_check_at is written back only if the trigger did not mark the ticket
+// again since it was read (generation unchanged): a newer mark must survive for the next pass.
+const char* const kUpdateState = R"sql(
+update ticketwatch.sla_state s
+   set due_at = timestamptz 'epoch' + x.due_us * interval '1 microsecond',
+       level_seen = x.level_seen,
+       level_notified = x.level_notified,
+       next_check_at = case when s.generation = x.generation
+                            then timestamptz 'epoch' + x.next_us * interval '1 microsecond'
+                            else s.next_check_at end,
+       checked_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
+  from json_to_recordset($1::json)
+       as x(ticket_id bigint, generation bigint, due_us bigint, level_seen smallint,
+            level_notified smallint, next_us bigint)
+ where s.ticket_id = x.ticket_id
+)sql";
+
+// Primary-key deletes of closed tickets, tickets without a due date and deleted tickets. A row the
+// trigger marked again meanwhile (reopened?) stays for the next pass.
+const char* const kDeleteState = R"sql(
+delete from ticketwatch.sla_state s
+ using json_to_recordset($1::json) as x(ticket_id bigint, generation bigint)
+ where s.ticket_id = x.ticket_id
+   and s.generation = x.generation
+)sql";
+
+// The join on tickets (primary key) skips a ticket deleted since the batch read it instead of
+// failing the batch on the foreign key.
+const char* const kInsertHistory = R"sql(
+insert into ticket_history (ticket_id, actor_id, action, details)
+select x.ticket_id, null, 'sla_status_changed', x.details
+  from json_to_recordset($1::json) as x(ticket_id bigint, details jsonb)
+  join tickets t on t.id = x.ticket_id
+ order by x.ticket_id
+)sql";
+
+// Recipients are resolved here, at write time, from the ticket as it is now: each configured role
+// of the level (the flags), UNION so a user holding several roles of a ticket appears once, and
+// only active users. A role nobody holds (no assignee, no team, team without leader) yields no
+// row. Relies on the primary keys of tickets, teams and users and on ticket_followers' primary
+// key (ticket_id, user_id).
+const char* const kInsertNotifications = R"sql(
+with pending as (
+  select *
+    from json_to_recordset($1::json)
+         as x(ticket_id bigint, kind text, title text, body text, data jsonb,
+              creator boolean, assignee boolean, team_leader boolean, followers boolean)
+),
+recipients as (
+  select p.ticket_id, t.creator_id as user_id
+    from pending p join tickets t on t.id = p.ticket_id
+   where p.creator
+  union
+  select p.ticket_id, t.assignee_id
+    from pending p join tickets t on t.id = p.ticket_id
+   where p.assignee
+  union
+  select p.ticket_id, m.leader_id
+    from pending p join tickets t on t.id = p.ticket_id join teams m on m.id = t.team_id
+   where p.team_leader
+  union
+  select p.ticket_id, f.user_id
+    from pending p join ticket_followers f on f.ticket_id = p.ticket_id
+   where p.followers
+),
+inserted as (
+  insert into notifications (user_id, ticket_id, kind, title, body, data)
+  select r.user_id, p.ticket_id, p.kind, p.title, p.body, p.data
+    from recipients r
+    join users u on u.id = r.user_id and u.active
+    join pending p on p.ticket_id = r.ticket_id
+   order by p.ticket_id, r.user_id
+  returning kind
+)
+select kind, count(*)::bigint from inserted group by kind
+)sql";
+
+// Delivered at commit, and only if the batch commits.
+const char* const kNotify = "select pg_notify('ticketwatch_notifications', $1)";
+
+// Relies on sla_state_at_risk_idx (partial, level_seen >= 1): reads the at-risk rows only.
+const char* const kCountAtRisk = R"sql(
+select level_seen, count(*)::bigint
+  from ticketwatch.sla_state
+ where level_seen >= 1
+ group by level_seen
+)sql";
+
+}  // namespace ticketwatch::jobs::sla_sql

@@ -40,7 +40,8 @@ std::vector<std::string> at_least(const std::vector<std::string>& priorities,
   return {from, priorities.end()};
 }
 
-pqxx::result claim(pqxx::work& tx, const EscalationRun& run, const Rule& rule) {
+pqxx::result claim(pqxx::work& tx, const EscalationRun& run, const Rule& rule,
+                   std::int64_t after_ticket) {
   const ConditionType type = condition_type(rule.condition);
   const std::string& sql = escalation_sql::claim(type);
   const std::optional<std::string> team =
@@ -48,7 +49,7 @@ pqxx::result claim(pqxx::work& tx, const EscalationRun& run, const Rule& rule) {
   const std::string type_name(to_string(type));
   const auto exec = [&](const auto&... condition_values) {
     return tx.exec_params(sql, rule.id, run.now, run.closed_statuses, run.batch_size,
-                          nullable(team), nullable(rule.filters.priority), type_name,
+                          nullable(team), nullable(rule.filters.priority), type_name, after_ticket,
                           condition_values...);
   };
   return std::visit(
@@ -97,13 +98,15 @@ std::int64_t apply(pqxx::work& tx, const std::string& executions, const Escalati
 
 }  // namespace
 
-BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule) {
+BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule,
+                            std::int64_t after_ticket) {
   pqxx::work tx(conn, "escalation_rule_batch");
   BatchOutcome outcome;
   std::vector<std::int64_t> execution_ids;
-  for (const auto& row : claim(tx, run, rule)) {
+  for (const auto& row : claim(tx, run, rule, after_ticket)) {
     outcome.candidates = row[0].as<std::int64_t>();
-    if (!row[1].is_null()) execution_ids.push_back(row[1].as<std::int64_t>());
+    outcome.last_candidate = row[1].is_null() ? after_ticket : row[1].as<std::int64_t>();
+    if (!row[2].is_null()) execution_ids.push_back(row[2].as<std::int64_t>());
   }
   outcome.executions = static_cast<std::int64_t>(execution_ids.size());
   if (execution_ids.empty()) {

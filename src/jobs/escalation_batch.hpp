@@ -22,8 +22,9 @@ struct EscalationRun {
 };
 
 struct BatchOutcome {
-  std::int64_t candidates = 0;  // matching tickets seen (claimed here or by another run)
-  std::int64_t executions = 0;  // episodes claimed and executed here
+  std::int64_t candidates = 0;      // matching tickets seen (claimed here or by another run)
+  std::int64_t last_candidate = 0;  // highest ticket id seen: the next batch starts after it
+  std::int64_t executions = 0;      // episodes claimed and executed here
   std::int64_t notifications = 0;
   std::vector<std::int64_t> changed_tickets;  // tickets some action changed
 };
@@ -32,6 +33,8 @@ struct BatchOutcome {
 // claimed tickets, writes one history row per execution and commits: all of it or nothing.
 // 2 + actions statements (+1 NOTIFY when notifications were created), whatever the number of
 // tickets; 1 when nothing is claimed.
-BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule);
+// Only tickets with an id greater than `after_ticket` are considered (keyset batches).
+BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule,
+                            std::int64_t after_ticket);
 
 }  // namespace ticketwatch::jobs

@@ -79,8 +79,10 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
     throw_if_stopped(env, rules_done, rules.valid.size());
     std::int64_t rule_executions = 0;
     try {
+      std::int64_t after_ticket = 0;
       while (true) {
-        const BatchOutcome batch = run_rule_batch(env.conn, run, rule);
+        const BatchOutcome batch = run_rule_batch(env.conn, run, rule, after_ticket);
+        after_ticket = batch.last_candidate;
         rule_executions += batch.executions;
         notifications += batch.notifications;
         changed.insert(batch.changed_tickets.begin(), batch.changed_tickets.end());

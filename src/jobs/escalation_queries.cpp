@@ -38,29 +38,31 @@ struct ConditionSql {
 constexpr std::array<ConditionSql, 5> kConditions{{
     // sla_breach: tickets_escalation_sla_due_idx.
     {R"('due:' || to_char(t.sla_due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))",
-     "t.sla_due_at <= $2::timestamptz - make_interval(mins => $8::int)"},
+     "t.sla_due_at <= $2::timestamptz - make_interval(mins => $9::int)"},
     // time_in_status: tickets_escalation_status_since_idx.
     {R"('status_changed_at:' ||)"
      R"( to_char(t.status_changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))",
-     "t.status = $8::text and t.status_changed_at <= $2::timestamptz - make_interval(mins => "
-     "$9::int)"},
+     "t.status = $9::text and t.status_changed_at <= $2::timestamptz - make_interval(mins => "
+     "$10::int)"},
     // priority_level: tickets_escalation_priority_created_idx.
     {"'priority:' || t.priority",
-     "t.priority = any($8::text[]) and t.created_at <= $2::timestamptz - make_interval(mins => "
-     "$9::int)"},
+     "t.priority = any($9::text[]) and t.created_at <= $2::timestamptz - make_interval(mins => "
+     "$10::int)"},
     // no_response: tickets_escalation_unanswered_idx.
     {"'ticket'::text",
      "t.first_response_at is null and t.created_at <= $2::timestamptz - make_interval(mins => "
-     "$8::int)"},
+     "$9::int)"},
     // customer_rating: tickets_escalation_rating_idx.
-    {"'rating:' || t.customer_rating", "t.customer_rating <= $8::int"},
+    {"'rating:' || t.customer_rating", "t.customer_rating <= $9::int"},
 }};
 
 // The claim shared by every condition type. Candidates are locked in id order so that two runs
 // (or a run and the application) never wait on each other in a cycle; the anti-join and the
-// unique key make a claimed episode invisible to later batches and to other runs. The
-// candidate count lets the caller tell a full batch (look again) from the last one even when
-// another run claimed some of them first.
+// unique key make a claimed episode invisible to later batches and to other runs. Batches are
+// keyset pages over ticket ids, so within one run a rule visits each ticket at most once, even
+// when its own actions start a new episode (increase_priority under priority_level). The
+// candidate count tells a full page (look further) from the last one, even when another run
+// claimed some of its tickets first.
 std::string claim_text(const ConditionSql& c) {
   return fmt::format(R"sql(
 with candidates as (
@@ -70,6 +72,7 @@ with candidates as (
     and t.status <> all($3::text[])
     and ($5::bigint is null or t.team_id = $5::bigint)
     and ($6::text is null or t.priority = $6::text)
+    and t.id > $8::bigint
     and not exists (
       select 1 from ticketwatch.escalation_executions e
       where e.rule_id = $1::bigint and e.ticket_id = t.id and e.episode = {episode})
@@ -84,7 +87,9 @@ claimed as (
   on conflict on constraint escalation_executions_once_per_episode do nothing
   returning id, ticket_id
 )
-select (select count(*) from candidates) as candidates, cl.id as execution_id, cl.ticket_id
+select (select count(*) from candidates) as candidates,
+       (select max(id) from candidates) as last_candidate,
+       cl.id as execution_id, cl.ticket_id
 from (select 1) as one
 left join claimed cl on true
 )sql",

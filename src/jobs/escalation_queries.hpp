@@ -24,17 +24,19 @@ extern const char* const kNow;
 
 // Selects up to a batch of open, unclaimed tickets matching the condition, locks them, claims
 // their episode and returns one row per claimed ticket (at least one row):
-//   candidates bigint (how many matched, claimed or not), execution_id, ticket_id (null when
+//   candidates bigint (how many matched, claimed or not), last_candidate bigint (the highest
+//   ticket id among them: where the next batch starts), execution_id, ticket_id (null when
 //   nothing was claimed).
 // Parameters shared by every condition type:
 //   $1 rule_id bigint, $2 now timestamptz, $3 closed statuses text[], $4 batch size int,
-//   $5 team filter bigint|null, $6 priority filter text|null, $7 condition_type text
+//   $5 team filter bigint|null, $6 priority filter text|null, $7 condition_type text,
+//   $8 only tickets with a greater id bigint (0 for the first batch)
 // then the condition's own:
-//   sla_breach      $8 overdue minutes int
-//   time_in_status  $8 status text, $9 minutes int
-//   priority_level  $8 priorities at or above at_least text[], $9 open minutes int
-//   no_response     $8 minutes int
-//   customer_rating $8 at_most int
+//   sla_breach      $9 overdue minutes int
+//   time_in_status  $9 status text, $10 minutes int
+//   priority_level  $9 priorities at or above at_least text[], $10 open minutes int
+//   no_response     $9 minutes int
+//   customer_rating $9 at_most int
 const std::string& claim(ConditionType type);
 
 // Action statements. Each applies one action to the claimed executions' tickets and appends

@@ -281,6 +281,19 @@ TEST_F(EscalationRobustness, BatchesCoverEveryTicketOnce) {
   EXPECT_EQ(run()["executions_by_name"]["notify"], 0);
 }
 
+TEST_F(EscalationRobustness, ARuleVisitsEachTicketOncePerRunEvenWhenItStartsANewEpisode) {
+  // Each execution raises the priority, which is a new priority_level episode; small batches
+  // must not let the rule come back to a ticket it already handled in this run.
+  config_.escalation_monitor.schedule.batch_size = 2;
+  add_rule("climb", "priority_level", R"({"at_least": "low", "open_minutes": 0})",
+           R"([{"type": "increase_priority", "steps": 1}])");
+  add_overdue_tickets(5);  // all medium
+  EXPECT_EQ(run()["executions_by_name"]["climb"], 5);
+  EXPECT_EQ(count("select count(*) from tickets where priority = 'high'"), 5);
+  EXPECT_EQ(run()["executions_by_name"]["climb"], 5);
+  EXPECT_EQ(count("select count(*) from tickets where priority = 'urgent'"), 5);
+}
+
 TEST_F(EscalationRobustness, AStopRequestEndsTheRunBeforeTheNextRule) {
   add_rule("notify", "sla_breach", R"({"overdue_minutes": 0})", kNotifyAssignee);
   add_ticket({.sla_due_in = -10});

@@ -55,6 +55,12 @@ constexpr std::array<ConditionSql, 5> kConditions{{
     // customer_rating: tickets_escalation_rating_idx.
     {"'rating:' || t.customer_rating", "t.customer_rating <= $9::int"},
 }};
+static_assert(static_cast<std::size_t>(ConditionType::sla_breach) == 0 &&
+                  static_cast<std::size_t>(ConditionType::time_in_status) == 1 &&
+                  static_cast<std::size_t>(ConditionType::priority_level) == 2 &&
+                  static_cast<std::size_t>(ConditionType::no_response) == 3 &&
+                  static_cast<std::size_t>(ConditionType::customer_rating) == 4,
+              "kConditions follows ConditionType's order");
 
 // The claim shared by every condition type. Candidates are locked in id order so that two runs
 // (or a run and the application) never wait on each other in a cycle; the anti-join and the

@@ -22,13 +22,15 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// The demo's rules (scripts/demo.d/30_escalation_rules.sql) on the demo's people: every rule is
-// valid except the one that is malformed on purpose, and a run reports exactly that one.
-TEST(EscalationDemo, DemoRulesAreValidExceptTheOneMalformedOnPurpose) {
+// The demo's rules (scripts/demo.d/30_escalation_rules.sql) on the demo's people and tickets:
+// every rule is valid except the one that is malformed on purpose, a run reports exactly that
+// one, and each valid active rule has something to do.
+TEST(EscalationDemo, DemoRulesAreValidExceptTheOneMalformedOnPurposeAndEachFires) {
   TestDatabase db;
   db.migrate();
-  db.exec(read_file(std::string(TW_SOURCE_DIR) + "/scripts/demo.d/10_people.sql"));
-  db.exec(read_file(std::string(TW_SOURCE_DIR) + "/scripts/demo.d/30_escalation_rules.sql"));
+  for (const char* file : {"10_people.sql", "20_sla_tickets.sql", "30_escalation_rules.sql"}) {
+    db.exec(read_file(std::string(TW_SOURCE_DIR) + "/scripts/demo.d/" + file));
+  }
   auto conn = db.connect();
   const config::Config config;
 
@@ -44,6 +46,9 @@ TEST(EscalationDemo, DemoRulesAreValidExceptTheOneMalformedOnPurpose) {
   EXPECT_EQ(summary["rules_evaluated"], 5);
   EXPECT_EQ(summary["rules_invalid"], 1);
   EXPECT_EQ(summary["invalid_rules"][0]["id"], 6);
+  for (const auto& [rule, executions] : summary["executions"].items()) {
+    EXPECT_GT(executions.get<int>(), 0) << "demo rule " << rule << " matched no demo ticket";
+  }
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ int run_once(const Invocation& inv) {
   init_logging(*config);
   const JobDefinition* job = find_job(inv.job);
   ConfigHolder holder(*config);
-  JobRunner runner(*job, holder);
+  JobRunner runner(*job, holder, inv.config_path);
   scheduler::AttemptContext ctx;
   ctx.job = inv.job;
   ctx.trigger = scheduler::Trigger::manual;
@@ -93,7 +93,7 @@ int check_rules(const Invocation& inv) {
   try {
     db::Session session(db::settings_from(config->database));
     auto& conn = session.connection();
-    db::require_current_schema(conn);
+    db::require_current_schema(conn, inv.config_path);
     const auto errors = jobs::validate_rules(conn, *config);
     for (const auto& e : errors) std::cerr << e << '\n';
     if (!errors.empty()) {

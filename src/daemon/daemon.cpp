@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "ticketwatch/config/loader.hpp"
+#include "ticketwatch/config/schema.hpp"
 #include "ticketwatch/daemon/logging.hpp"
 #include "ticketwatch/daemon/status_line.hpp"
 #include "ticketwatch/version.hpp"
@@ -41,11 +42,12 @@ Daemon::Daemon(config::Config config, std::filesystem::path config_path)
       watchdog_timer_(io_),
       status_timer_(io_),
       scheduler_(io_, builtin_jobs().size()),
-      database_(io_, side_workers_, config_, [this](DbState state, const std::string& detail) {
-        on_database_change(state, detail);
-      }) {
+      database_(
+          io_, side_workers_, config_, config_path_.string(),
+          [this](DbState state, const std::string& detail) { on_database_change(state, detail); }),
+      recorder_(io_, side_workers_, config_, instance_) {
   for (const auto& job : builtin_jobs()) {
-    auto runner = std::make_unique<JobRunner>(job, config_);
+    auto runner = std::make_unique<JobRunner>(job, config_, config_path_.string());
     auto* raw = runner.get();
     runners_.push_back(std::move(runner));
     scheduler_.add_job(
@@ -55,13 +57,29 @@ Daemon::Daemon(config::Config config, std::filesystem::path config_path)
   scheduler_.on_run_finished([this](const scheduler::RunResult& r) { on_run_finished(r); });
 }
 
+void Daemon::start_surfaces() {
+  const auto config = config_.get();
+  // Both throw with a message naming the path or address; startup fails with it.
+  control_ = std::make_unique<control::ControlServer>(io_, config->control.socket, *this);
+  control_->start();
+  spdlog::info("control socket at {}", config->control.socket);
+  if (!config->metrics.listen.empty()) {
+    http_ = std::make_unique<control::HttpServer>(io_, config->metrics.listen, *this, metrics_);
+    http_->start();
+    const auto ep = http_->local_endpoint();
+    spdlog::info("metrics on http://{}:{}/metrics", ep.address().to_string(), ep.port());
+  }
+}
+
 Daemon::~Daemon() = default;
 
 int Daemon::run() {
   spdlog::info("ticketwatchd {} starting as {} (config {})", kVersion, instance_,
                config_path_.string());
+  start_surfaces();
   wait_for_signal();
   scheduler_.start();
+  recorder_.start_pruning();
   database_.start();
   // READY as soon as the scheduler runs, even while the database is still unreachable: the
   // service is up and says what it waits for in STATUS.
@@ -108,7 +126,10 @@ void Daemon::begin_shutdown(std::string_view why) {
   notifier_.stopping();
   notifier_.status("stopping");
   database_.stop();
+  recorder_.stop();
   status_timer_.cancel();
+  if (http_) http_->stop();
+  if (control_) control_->stop();
   scheduler_.stop(grace, [this]() {
     for (const auto& stats : scheduler_.all_stats()) {
       if (stats.running) {
@@ -147,15 +168,11 @@ void Daemon::reload(std::function<void(std::vector<std::string> errors)> on_done
 
 void Daemon::apply(config::Config next) {
   const auto previous = config_.get();
-  if (next.control.socket != previous->control.socket) {
-    spdlog::warn("control.socket changed; it takes effect after a restart");
-  }
-  if (next.metrics.listen != previous->metrics.listen) {
-    spdlog::warn("metrics.listen changed; it takes effect after a restart");
+  for (const auto& key : config::keys_needing_restart(*previous, next)) {
+    spdlog::warn("{} changed; it takes effect after a restart", key);
   }
   if (auto level = parse_log_level(next.daemon.log_level)) set_log_level(*level);
-  const bool database_changed = next.database.dsn != previous->database.dsn ||
-                                next.database.password_file != previous->database.password_file;
+  const bool database_changed = !(next.database == previous->database);
   for (const auto& job : builtin_jobs()) {
     scheduler_.update_settings(job.name, to_job_settings(job.schedule(next)));
   }
@@ -168,6 +185,8 @@ void Daemon::apply(config::Config next) {
 }
 
 void Daemon::on_run_finished(const scheduler::RunResult& result) {
+  metrics_.record(result);
+  recorder_.record(result);
   if (result.status == scheduler::RunStatus::failed) {
     // A failed run is often the first sign the database went away.
     database_.check_now();
@@ -191,6 +210,7 @@ void Daemon::on_database_change(DbState state, const std::string& detail) {
       spdlog::error("database is down: {} (retrying with backoff)", detail);
       break;
     case DbState::schema_behind:
+    case DbState::schema_ahead:
       spdlog::error("{}", detail);
       break;
     case DbState::unknown:

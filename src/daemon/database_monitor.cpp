@@ -23,6 +23,8 @@ std::string_view to_string(DbState state) {
       return "down";
     case DbState::schema_behind:
       return "schema behind";
+    case DbState::schema_ahead:
+      return "schema newer than this binary";
   }
   return "unknown";
 }
@@ -34,10 +36,12 @@ struct DatabaseMonitor::Probe {
 };
 
 DatabaseMonitor::DatabaseMonitor(boost::asio::io_context& io, boost::asio::thread_pool& workers,
-                                 const ConfigHolder& config, ChangeCallback on_change)
+                                 const ConfigHolder& config, std::string config_path,
+                                 ChangeCallback on_change)
     : io_(io),
       workers_(workers),
       config_(config),
+      config_path_(std::move(config_path)),
       on_change_(std::move(on_change)),
       timer_(io),
       probe_(std::make_shared<Probe>()) {}
@@ -69,23 +73,25 @@ void DatabaseMonitor::arm(std::chrono::milliseconds delay) {
 void DatabaseMonitor::probe() {
   probing_ = true;
   auto config = config_.get();
-  boost::asio::post(workers_, [this, probe = probe_, config, &io = io_]() {
+  boost::asio::post(workers_, [this, probe = probe_, config, path = config_path_, &io = io_]() {
     DbState state = DbState::up;
     std::string detail;
     try {
       std::lock_guard lock(probe->mutex);
       const auto& database = config->database;
-      if (!probe->session || !probe->applied || probe->applied->dsn != database.dsn ||
-          probe->applied->password_file != database.password_file) {
+      if (!probe->session || !probe->applied || !(*probe->applied == database)) {
         auto settings = db::settings_from(database);
         settings.application_name = "ticketwatchd health";
         probe->session = std::make_unique<db::Session>(std::move(settings));
         probe->applied = database;
       }
       try {
-        db::require_current_schema(probe->session->connection());
+        db::require_current_schema(probe->session->connection(), path);
       } catch (const db::SchemaBehind& e) {
         state = DbState::schema_behind;
+        detail = e.what();
+      } catch (const db::SchemaAhead& e) {
+        state = DbState::schema_ahead;
         detail = e.what();
       }
     } catch (const std::exception& e) {
@@ -111,7 +117,8 @@ void DatabaseMonitor::on_probe(DbState state, std::string detail) {
   state_ = state;
   detail_ = detail;
   if (changed) on_change_(state_, detail_);
-  if (state == DbState::down) {
+  if (state != DbState::up) {
+    // Down or on the wrong schema: look again soon, so work resumes by itself once it is fixed.
     arm(backoff_->next());
   } else {
     backoff_->reset();

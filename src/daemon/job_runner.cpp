@@ -8,11 +8,6 @@
 namespace ticketwatch::daemon {
 namespace {
 
-bool same_database(const config::DatabaseConfig& a, const config::DatabaseConfig& b) {
-  return a.dsn == b.dsn && a.password_file == b.password_file &&
-         a.connect_timeout == b.connect_timeout;
-}
-
 // Releases the job's advisory lock when the attempt ends. If the connection broke, the lock went
 // with it; that is the one failure here that needs no action, and it is logged, not hidden.
 class JobLock {
@@ -48,11 +43,11 @@ std::int64_t job_lock_key(std::string_view job) {
   return static_cast<std::int64_t>(hash);
 }
 
-JobRunner::JobRunner(JobDefinition job, const ConfigHolder& config)
-    : job_(std::move(job)), config_(config) {}
+JobRunner::JobRunner(JobDefinition job, const ConfigHolder& config, std::string config_path)
+    : job_(std::move(job)), config_(config), config_path_(std::move(config_path)) {}
 
 pqxx::connection& JobRunner::connect(const config::Config& config) {
-  if (!session_ || !applied_database_ || !same_database(*applied_database_, config.database)) {
+  if (!session_ || !applied_database_ || !(*applied_database_ == config.database)) {
     auto settings = db::settings_from(config.database);
     settings.application_name = "ticketwatchd " + job_.name;
     if (session_) {
@@ -72,8 +67,8 @@ nlohmann::json JobRunner::run_attempt(const scheduler::AttemptContext& ctx) {
   try {
     pqxx::connection& conn = connect(*config);
     try {
-      db::require_current_schema(conn);
-    } catch (const db::SchemaBehind& e) {
+      db::require_current_schema(conn, config_path_);
+    } catch (const db::SchemaMismatch& e) {
       throw scheduler::PermanentFailure(e.what());
     }
     const auto key = job_lock_key(job_.name);

@@ -11,11 +11,15 @@
 #include <vector>
 
 #include "ticketwatch/config/config.hpp"
+#include "ticketwatch/control/control_server.hpp"
 #include "ticketwatch/control/daemon_api.hpp"
+#include "ticketwatch/control/http_server.hpp"
+#include "ticketwatch/control/metrics.hpp"
 #include "ticketwatch/daemon/config_holder.hpp"
 #include "ticketwatch/daemon/database_monitor.hpp"
 #include "ticketwatch/daemon/job_runner.hpp"
 #include "ticketwatch/daemon/notifier.hpp"
+#include "ticketwatch/daemon/run_recorder.hpp"
 #include "ticketwatch/scheduler/scheduler.hpp"
 
 namespace ticketwatch::daemon {
@@ -42,6 +46,7 @@ class Daemon final : public control::DaemonApi {
   void reload(std::function<void(std::vector<std::string> errors)> on_done) override;
 
  private:
+  void start_surfaces();
   void wait_for_signal();
   void begin_shutdown(std::string_view why);
   void apply(config::Config next);
@@ -65,6 +70,10 @@ class Daemon final : public control::DaemonApi {
   std::vector<std::unique_ptr<JobRunner>> runners_;
   scheduler::Scheduler scheduler_;
   DatabaseMonitor database_;
+  RunRecorder recorder_;
+  control::Metrics metrics_;
+  std::unique_ptr<control::ControlServer> control_;
+  std::unique_ptr<control::HttpServer> http_;
   bool stopping_ = false;
   bool abandoned_runs_ = false;
 };

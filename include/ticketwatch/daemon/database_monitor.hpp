@@ -12,7 +12,7 @@
 
 namespace ticketwatch::daemon {
 
-enum class DbState { unknown, up, down, schema_behind };
+enum class DbState { unknown, up, down, schema_behind, schema_ahead };
 std::string_view to_string(DbState state);
 
 // Knows whether the database answers and whether its schema is current. Probes run on a worker
@@ -23,7 +23,7 @@ class DatabaseMonitor {
   using ChangeCallback = std::function<void(DbState state, const std::string& detail)>;
 
   DatabaseMonitor(boost::asio::io_context& io, boost::asio::thread_pool& workers,
-                  const ConfigHolder& config, ChangeCallback on_change);
+                  const ConfigHolder& config, std::string config_path, ChangeCallback on_change);
   DatabaseMonitor(const DatabaseMonitor&) = delete;
   DatabaseMonitor& operator=(const DatabaseMonitor&) = delete;
 
@@ -44,6 +44,7 @@ class DatabaseMonitor {
   boost::asio::io_context& io_;
   boost::asio::thread_pool& workers_;
   const ConfigHolder& config_;
+  std::string config_path_;
   ChangeCallback on_change_;
   boost::asio::steady_timer timer_;
   std::shared_ptr<Probe> probe_;  // the worker-side connection, shared so it outlives a stop

@@ -24,7 +24,8 @@ std::int64_t job_lock_key(std::string_view job);
 // scheduler (broken connection: retry; in-doubt commit or old schema: do not).
 class JobRunner {
  public:
-  JobRunner(JobDefinition job, const ConfigHolder& config);
+  // `config_path` goes into the fix command when the schema is behind.
+  JobRunner(JobDefinition job, const ConfigHolder& config, std::string config_path);
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
@@ -35,6 +36,7 @@ class JobRunner {
 
   JobDefinition job_;
   const ConfigHolder& config_;
+  std::string config_path_;
   std::mutex mutex_;  // one attempt at a time even if a caller misuses it
   std::optional<config::DatabaseConfig> applied_database_;
   std::unique_ptr<db::Session> session_;

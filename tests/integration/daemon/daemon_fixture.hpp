@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "daemon_process.hpp"
 #include "notify_listener.hpp"
@@ -54,6 +55,36 @@ retry_backoff = "100ms"
                      fmt::arg("sla", o.sla_interval), fmt::arg("esc", o.escalation_interval),
                      fmt::arg("on_start", o.run_on_start ? "true" : "false"),
                      fmt::arg("timeout", o.job_timeout));
+}
+
+// Lines in which the scheduler reports a finished run of `job` ("sla-monitor: schedule run
+// succeeded after ..."), whatever triggered it.
+inline std::size_t count_runs(const std::string& log, const std::string& job,
+                              const std::string& result) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  while (start < log.size()) {
+    auto end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    const auto line = log.substr(start, end - start);
+    if (line.find(job + ": ") != std::string::npos &&
+        line.find(" run " + result) != std::string::npos) {
+      ++n;
+    }
+    start = end + 1;
+  }
+  return n;
+}
+
+// Polls the daemon's log until `job` has at least `n` runs with `result`.
+inline bool wait_for_runs(const ChildProcess& p, const std::string& job, const std::string& result,
+                          std::size_t n, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (count_runs(p.stderr_text(), job, result) < n) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
 }
 
 // A ticketwatchd started as a real subprocess with its own config file and NOTIFY_SOCKET.

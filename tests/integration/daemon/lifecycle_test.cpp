@@ -88,7 +88,7 @@ TEST(DaemonLifecycle, ReloadWithAValidFileAppliesTheNewIntervals) {
   ASSERT_GE(d.notify.wait_for("READY=1", 15s), 0) << d.process->stderr_text();
   ASSERT_GE(d.notify.wait_for("db up", 15s), 0) << d.process->stderr_text();
   // Hourly interval and no run on start: nothing has run yet.
-  EXPECT_EQ(count_occurrences(d.process->stderr_text(), "sla-monitor succeeded"), 0u);
+  EXPECT_EQ(count_runs(d.process->stderr_text(), "sla-monitor", "succeeded"), 0u);
 
   o.sla_interval = "300ms";
   write_file(d.config_path, daemon_config(o, dir));
@@ -99,12 +99,7 @@ TEST(DaemonLifecycle, ReloadWithAValidFileAppliesTheNewIntervals) {
   EXPECT_GE(d.notify.wait_for("READY=1", 10s, static_cast<std::size_t>(reloading)), 0);
   ASSERT_TRUE(d.process->wait_for_stderr("configuration reloaded", 10s));
   // The new interval is in force: several runs within a few seconds.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (count_occurrences(d.process->stderr_text(), "sla-monitor succeeded") < 3 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_GE(count_occurrences(d.process->stderr_text(), "sla-monitor succeeded"), 3u)
+  EXPECT_TRUE(wait_for_runs(*d.process, "sla-monitor", "succeeded", 3, 20s))
       << d.process->stderr_text();
   d.process->signal(SIGTERM);
   EXPECT_EQ(d.process->wait(15s), 0);
@@ -119,7 +114,8 @@ TEST(DaemonLifecycle, ReloadWithAnInvalidFileIsRefusedAndTheOldConfigKeepsRunnin
   o.sla_interval = "300ms";
   RunningDaemon d(dir, daemon_config(o, dir));
   ASSERT_GE(d.notify.wait_for("READY=1", 15s), 0) << d.process->stderr_text();
-  ASSERT_TRUE(d.process->wait_for_stderr("sla-monitor succeeded", 20s)) << d.process->stderr_text();
+  ASSERT_TRUE(wait_for_runs(*d.process, "sla-monitor", "succeeded", 1, 20s))
+      << d.process->stderr_text();
 
   write_file(d.config_path, "[jobs.sla-monitor]\ninterval = \"soon\"\n");
   const auto seen = d.notify.messages().size();
@@ -132,13 +128,8 @@ TEST(DaemonLifecycle, ReloadWithAnInvalidFileIsRefusedAndTheOldConfigKeepsRunnin
   EXPECT_NE(log.find(d.config_path.string() + ":2:"), std::string::npos) << log;
   EXPECT_NE(log.find("jobs.sla-monitor.interval"), std::string::npos) << log;
   // Still running on the old config: more runs keep coming.
-  const auto runs = count_occurrences(log, "sla-monitor succeeded");
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (count_occurrences(d.process->stderr_text(), "sla-monitor succeeded") < runs + 2 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_GE(count_occurrences(d.process->stderr_text(), "sla-monitor succeeded"), runs + 2);
+  const auto runs = count_runs(log, "sla-monitor", "succeeded");
+  EXPECT_TRUE(wait_for_runs(*d.process, "sla-monitor", "succeeded", runs + 2, 20s));
   EXPECT_TRUE(d.process->running());
   d.process->signal(SIGTERM);
   EXPECT_EQ(d.process->wait(15s), 0);
@@ -153,8 +144,12 @@ TEST(DaemonLifecycle, RefusesToRunJobsAgainstAnOldSchemaAndNamesTheFix) {
   RunningDaemon d(dir, daemon_config(o, dir));
   ASSERT_GE(d.notify.wait_for("READY=1", 15s), 0) << d.process->stderr_text();
   ASSERT_GE(d.notify.wait_for("db schema behind", 15s), 0) << d.process->stderr_text();
-  ASSERT_TRUE(d.process->wait_for_stderr("sla-monitor failed", 20s)) << d.process->stderr_text();
-  EXPECT_NE(d.process->stderr_text().find("ticketwatchd migrate"), std::string::npos);
+  ASSERT_TRUE(wait_for_runs(*d.process, "sla-monitor", "failed", 1, 20s))
+      << d.process->stderr_text();
+  EXPECT_NE(
+      d.process->stderr_text().find("ticketwatchd migrate --config " + d.config_path.string()),
+      std::string::npos)
+      << d.process->stderr_text();
   // Nothing was written: the job never touched the database.
   EXPECT_EQ(db.scalar<long>("select count(*) from pg_tables where tablename = 'notifications'"), 0);
   d.process->signal(SIGTERM);
@@ -171,7 +166,8 @@ TEST(DaemonLifecycle, ResumesByItselfWhenTheSchemaIsMigratedWhileRunning) {
   ASSERT_GE(d.notify.wait_for("db schema behind", 15s), 0) << d.process->stderr_text();
   db.migrate();
   ASSERT_GE(d.notify.wait_for("db up", 30s), 0) << d.process->stderr_text();
-  ASSERT_TRUE(d.process->wait_for_stderr("sla-monitor succeeded", 30s)) << d.process->stderr_text();
+  ASSERT_TRUE(wait_for_runs(*d.process, "sla-monitor", "succeeded", 1, 30s))
+      << d.process->stderr_text();
   d.process->signal(SIGTERM);
   EXPECT_EQ(d.process->wait(15s), 0);
 }

@@ -1,10 +1,12 @@
 #!/bin/sh
 # The package-level checks: tests/package/run.sh BUILD_DIR
 #
-# Runs verify-unit.sh (the systemd unit against the binaries in BUILD_DIR) and test-deb.sh (builds
-# the Debian package and checks it), and fails if either fails. They take minutes and need
-# systemd-analyze, debhelper, lintian and the build dependencies, so they run only when
-# TW_PACKAGE_TESTS=1 (scripts/test sets it in CI); otherwise this says so and does nothing.
+# Runs verify-unit.sh (the unit read by systemd-analyze, its command lines against the binaries in
+# BUILD_DIR), run-under-systemd.sh (the unit run by a real systemd with all its hardening, against
+# PostgreSQL) and test-deb.sh (builds the Debian package and checks it), and fails if any fails.
+# They take minutes, need root, systemd, debhelper, lintian, scdoc and the build dependencies, so
+# they run only when TW_PACKAGE_TESTS=1 (scripts/test sets it in CI); otherwise this says so and
+# does nothing.
 set -u
 
 if [ $# -ne 1 ]; then
@@ -19,6 +21,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 "$here/verify-unit.sh" "$1" || status=1
+"$here/run-under-systemd.sh" "$1" || status=1
 "$here/test-deb.sh" || status=1
 if [ "$status" -eq 0 ]; then echo "package tests: passed"; else echo "package tests: FAILED" >&2; fi
 exit "$status"

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <map>
@@ -115,6 +116,20 @@ std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& ke
   return rows.size();
 }
 
+// What the stored levels and check times depend on besides the tickets: when it changes, every
+// open ticket is evaluated again (0002_sla_state.sql, sla_settings). The calendar joins it when
+// there is more than one.
+std::string settings_fingerprint(const SlaThresholds& thresholds,
+                                 const config::HelpdeskConfig& helpdesk) {
+  auto closed = helpdesk.closed_statuses;
+  std::sort(closed.begin(), closed.end());
+  closed.erase(std::unique(closed.begin(), closed.end()), closed.end());
+  return dump({{"medium", thresholds.medium},
+               {"high", thresholds.high},
+               {"closed_statuses", closed},
+               {"calendar", "24x7"}});
+}
+
 nlohmann::json count_at_risk(pqxx::connection& conn) {
   // One statement, no transaction around it: a read-only transaction would add three.
   pqxx::nontransaction tx(conn, "sla-monitor at risk");
@@ -148,9 +163,15 @@ nlohmann::json run_sla_monitor(const JobEnvironment& env) {
   const auto roles = recipient_roles(sla);
   const auto closed_statuses = dump(nlohmann::json(env.config.helpdesk.closed_statuses));
 
+  // Each a single statement, so no transaction around them.
+  bool settings_changed = false;
   std::int64_t now_us = 0;
   {
-    pqxx::nontransaction tx(env.conn, "sla-monitor now");
+    pqxx::nontransaction tx(env.conn, "sla-monitor settings");
+    const auto applied =
+        tx.exec_params1(sla_sql::kApplySettings,
+                        settings_fingerprint(thresholds, env.config.helpdesk), closed_statuses);
+    settings_changed = applied[0].as<bool>();
     now_us = tx.exec1(sla_sql::kNow)[0].as<std::int64_t>();
   }
 
@@ -187,16 +208,19 @@ nlohmann::json run_sla_monitor(const JobEnvironment& env) {
       {"notifications", totals.notifications},
       {"history_written", totals.history},
       {"states_removed", totals.removed},
+      {"settings_changed", settings_changed},
       {"at_risk", at_risk},
       {"batches", totals.batches},
       {"duration_ms", duration_ms}};
   env.log.info(
       "{}: checked {} tickets in {} batches (medium {}, high {}, breached {}), {} notifications, "
-      "{} history rows, {} states removed; at risk now: medium {}, high {}, breached {}; {} ms",
+      "{} history rows, {} states removed; at risk now: medium {}, high {}, breached {}; {} ms{}",
       kSlaMonitorJob, totals.checked, totals.batches, level_count(SlaLevel::medium),
       level_count(SlaLevel::high) + breached, breached, totals.notifications_total, totals.history,
       totals.removed, at_risk["medium"].get<std::int64_t>(), at_risk["high"].get<std::int64_t>(),
-      at_risk["breached"].get<std::int64_t>(), duration_ms);
+      at_risk["breached"].get<std::int64_t>(), duration_ms,
+      settings_changed ? "; thresholds or closed statuses changed: all open tickets re-evaluated"
+                       : "");
   return summary;
 }
 

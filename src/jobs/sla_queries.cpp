@@ -2,6 +2,38 @@
 
 namespace ticketwatch::jobs::sla_sql {
 
+// Runs once per pass, before the pass reads its "now", so the marks it sets are candidates of
+// the same pass. Relies on sla_settings' primary key; only when the settings changed does it read
+// all of tickets (a sequential scan, once per configuration change) and touch every state row.
+const char* const kApplySettings = R"sql(
+with changed as (
+  insert into ticketwatch.sla_settings as s (id, fingerprint)
+  values (true, $1)
+  on conflict (id) do update
+     set fingerprint = excluded.fingerprint, changed_at = now()
+   where s.fingerprint is distinct from excluded.fingerprint
+  returning 1
+),
+marked_existing as (
+  update ticketwatch.sla_state
+     set next_check_at = now(), generation = generation + 1
+   where exists (select 1 from changed)
+  returning 1
+),
+marked_new as (
+  insert into ticketwatch.sla_state (ticket_id, next_check_at)
+  select t.id, now()
+    from tickets t
+   where exists (select 1 from changed)
+     and t.sla_due_at is not null
+     and not ($2::jsonb ? t.status)
+  on conflict (ticket_id) do nothing
+  returning 1
+)
+select exists (select 1 from changed),
+       (select count(*) from marked_existing) + (select count(*) from marked_new)
+)sql";
+
 const char* const kNow = "select (extract(epoch from now()) * 1000000)::bigint";
 
 // Relies on sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not null:

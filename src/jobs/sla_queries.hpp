@@ -10,6 +10,11 @@
 // statement per table per batch, however many tickets the batch holds.
 namespace ticketwatch::jobs::sla_sql {
 
+// $1 settings fingerprint (text), $2 closed statuses (JSON array of strings).
+// Records the fingerprint; when it differs from the stored one, marks every open ticket with a due
+// date as a candidate. Returns (changed bool, marked bigint).
+extern const char* const kApplySettings;
+
 // The run's "now" (µs): one database clock reading that every batch of the run agrees on.
 extern const char* const kNow;
 

@@ -19,6 +19,8 @@ inline constexpr const char* kSlaMonitorJob = "sla-monitor";
 //   states_removed         state rows dropped for tickets that closed or lost their due date
 //   at_risk                {medium, high, breached} over all open tickets (ticketwatch.sla_state),
 //                          for gauges; "high" again includes breached
+//   settings_changed       thresholds or closed statuses differ from the previous pass's, so every
+//                          open ticket was evaluated again
 //   batches, duration_ms
 // Throws on failure (also when env.stop is requested, at a batch boundary); each committed batch
 // stays committed and the next pass carries on where it stopped. Every committed batch that

@@ -2,6 +2,7 @@
 --
 -- One row per ticket the sla-monitor has to look at: open tickets with an SLA due date, plus, for
 -- at most one pass, tickets that just closed or lost their due date (the pass deletes those rows).
+-- Rows come from the trigger below, and from a pass that finds new settings (sla_settings).
 -- A pass reads only rows whose next_check_at has come (sla_state_next_check_idx), never all open
 -- tickets, so its cost grows with the tickets whose level can have changed.
 create table ticketwatch.sla_state (
@@ -77,7 +78,14 @@ create trigger tickets_sla_mark_updated
                      or old.created_at is distinct from new.created_at)
   execute function ticketwatch.sla_mark_ticket_changed();
 
--- Tickets that existed before this migration: every one with a due date is a candidate of the
--- first pass, which evaluates the open ones and removes the rows of closed ones.
-insert into ticketwatch.sla_state (ticket_id, next_check_at)
-select id, now() from tickets where sla_due_at is not null;
+-- The evaluation settings the stored levels and next_check_at values were computed with
+-- (thresholds, closed statuses; later the calendar). When a pass finds different ones in its
+-- config, every open ticket with a due date is re-marked for that pass: a threshold moved by a
+-- reload must not wait for boundaries computed with the old one, and a status that stopped being
+-- closed must not leave its tickets unwatched. No row yet (the first pass after this migration)
+-- counts as different, which is how tickets that existed before the trigger are first seen.
+create table ticketwatch.sla_settings (
+  id          boolean primary key default true check (id),  -- a single row
+  fingerprint text not null,
+  changed_at  timestamptz not null default now()
+);

@@ -84,7 +84,12 @@ std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& ke
   if (!plan.state_updates.empty()) {
     tx.exec_params0(sla_sql::kUpdateState, dump(plan.state_updates), now_us);
   }
-  if (!plan.history.empty()) tx.exec_params0(sla_sql::kInsertHistory, dump(plan.history));
+  std::int64_t history = 0;
+  if (!plan.history.empty()) {
+    // Rows actually written: a ticket deleted since the batch read it is skipped.
+    history = static_cast<std::int64_t>(
+        tx.exec_params0(sla_sql::kInsertHistory, dump(plan.history)).affected_rows());
+  }
   std::int64_t created = 0;
   std::map<std::string, std::int64_t> created_by_kind;
   if (!plan.notifications.empty()) {
@@ -105,7 +110,7 @@ std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& ke
   totals.checked += plan.checked;
   totals.removed += static_cast<std::int64_t>(plan.removals.size());
   for (std::size_t i = 0; i < totals.levels.size(); ++i) totals.levels[i] += plan.levels[i];
-  totals.history += static_cast<std::int64_t>(plan.history.size());
+  totals.history += history;
   for (const auto& [kind, n] : created_by_kind) totals.notifications[kind] += n;
   totals.notifications_total += created;
   ++totals.batches;
@@ -219,8 +224,9 @@ nlohmann::json run_sla_monitor(const JobEnvironment& env) {
       level_count(SlaLevel::high) + breached, breached, totals.notifications_total, totals.history,
       totals.removed, at_risk["medium"].get<std::int64_t>(), at_risk["high"].get<std::int64_t>(),
       at_risk["breached"].get<std::int64_t>(), duration_ms,
-      settings_changed ? "; thresholds or closed statuses changed: all open tickets re-evaluated"
-                       : "");
+      settings_changed
+          ? "; first pass with these thresholds and closed statuses: all open tickets re-evaluated"
+          : "");
   return summary;
 }
 

@@ -97,7 +97,7 @@ int check_rules(const Invocation& inv) {
     const auto errors = jobs::validate_rules(conn, *config);
     for (const auto& e : errors) std::cerr << e << '\n';
     if (!errors.empty()) {
-      std::cerr << fmt::format("{} invalid rule(s)\n", errors.size());
+      std::cerr << fmt::format("{} error(s) in escalation rules\n", errors.size());
       return 1;
     }
     std::cout << "ok\n";

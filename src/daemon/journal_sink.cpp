@@ -11,10 +11,12 @@ void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
   fields.reserve(4);
   // The job's name also goes into the text so it reads well without field filters.
   const bool is_job = job_names_.contains(logger);
-  fields.push_back(is_job ? fmt::format("MESSAGE={}: {}", logger, text) : "MESSAGE=" + text);
+  fields.push_back(is_job ? fmt::format("MESSAGE={}: {}", logger, text)
+                          : fmt::format("MESSAGE={}", text));
   fields.push_back(fmt::format("PRIORITY={}", journal_priority(msg.level)));
-  fields.push_back("SYSLOG_IDENTIFIER=ticketwatchd");
-  if (is_job) fields.push_back("JOB=" + logger);
+  static const std::string kIdentifier = "SYSLOG_IDENTIFIER=ticketwatchd";
+  fields.push_back(kIdentifier);
+  if (is_job) fields.push_back(fmt::format("JOB={}", logger));
   writer_(fields);
 }
 

@@ -105,7 +105,7 @@ void ControlListener::start() {
     refuse(fmt::format("cannot listen on control socket {}: {}", path_.native(), ec.message()));
   }
   listening_ = true;
-  spdlog::info("control socket listening on {}", path_.native());
+  spdlog::debug("control socket listening on {}", path_.native());
   do_accept();
 }
 

@@ -75,7 +75,15 @@ void ControlSession::on_read(error_code ec, std::size_t bytes) {
   input_.consume(bytes);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.find_first_not_of(" \t") == std::string::npos) return do_read();
-  handle_line(line);
+  // Nothing may throw past a handler on the daemon's only io thread: a failure inside the daemon
+  // while answering becomes this client's error reply.
+  try {
+    handle_line(line);
+  } catch (const std::exception& e) {
+    spdlog::error("control request failed: {}", e.what());
+    awaiting_result_ = false;
+    send_reply(error_reply(fmt::format("internal error: {}", e.what())));
+  }
 }
 
 void ControlSession::handle_line(std::string_view line) {

@@ -99,13 +99,14 @@ std::string next_run_text(const nlohmann::json& job, SystemTime now) {
   return format_relative(next, now);
 }
 
-// Summaries are objects of counts: show them as "key=value" pairs on one line.
+// A summary's headline numbers on one line: its scalar entries as "key=value". Nested objects
+// (per-level, per-kind breakdowns) would not fit a line; `--json` shows them.
 std::string summary_text(const nlohmann::json& summary) {
-  if (!summary.is_object() || summary.empty()) return "";
+  if (!summary.is_object()) return "";
   std::string out;
   for (const auto& [key, value] : summary.items()) {
-    // The first line already gives the duration; empty collections say nothing.
-    if (key == "duration_ms" || (value.is_structured() && value.empty())) continue;
+    // The first line already gives the duration.
+    if (key == "duration_ms" || value.is_structured() || value.is_null()) continue;
     if (!out.empty()) out += ", ";
     out += key;
     out += '=';

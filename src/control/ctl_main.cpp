@@ -20,7 +20,9 @@ int status_of(const CtlOptions& options, const nlohmann::json& reply) {
   if (!reply.value("ok", false)) return kExitFailed;
   if (options.request.command == Command::trigger) {
     const auto& result = reply.contains("result") ? reply["result"] : nlohmann::json();
-    if (!result.is_object() || result.value("status", "") == "failed") return kExitFailed;
+    // A skipped run did not happen here (another instance holds the job's lock): the request
+    // was not carried out, so a script must not take it for done.
+    if (!result.is_object() || result.value("status", "") != "succeeded") return kExitFailed;
   }
   return kExitOk;
 }

@@ -23,8 +23,8 @@ constexpr const char* kUsage =
     "  trigger JOB     run JOB now, wait for it and print its result\n"
     "  reload          re-read the config file like SIGHUP; prints the errors if it is refused\n"
     "\n"
-    "Exit status: 0 ok, 1 the run failed / reload refused / error reply, 2 usage error,\n"
-    "3 ticketwatchd not reachable.\n"
+    "Exit status: 0 ok, 1 the run failed or was skipped / reload refused / error reply,\n"
+    "2 usage error, 3 ticketwatchd not reachable.\n"
     "\n";
 
 }  // namespace

@@ -63,8 +63,8 @@ void HttpListener::start() {
   }
   listening_ = true;
   auto bound = acceptor_.local_endpoint(ec);
-  spdlog::info("serving /metrics and /healthz on http://{}{}:{}",
-               bound.address().is_v6() ? "[" : "", bound.address().to_string(), bound.port());
+  spdlog::debug("serving /metrics and /healthz on http://{}{}:{}",
+                bound.address().is_v6() ? "[" : "", bound.address().to_string(), bound.port());
   do_accept();
 }
 

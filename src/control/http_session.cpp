@@ -101,7 +101,16 @@ void HttpSession::on_read(error_code ec, std::size_t /*bytes*/) {
   if (ec) return fail(ec, "read");
 
   const auto& request = parser_->get();
-  auto response = handle(request);
+  Response response;
+  // Nothing may throw past a handler on the daemon's only io thread.
+  try {
+    response = handle(request);
+  } catch (const std::exception& e) {
+    spdlog::error("http {} failed: {}",
+                  std::string_view(request.target().data(), request.target().size()), e.what());
+    response =
+        text_response(http::status::internal_server_error, request.version(), "internal error\n");
+  }
   response.keep_alive(request.keep_alive());
   do_write(std::move(response), !request.keep_alive());
 }

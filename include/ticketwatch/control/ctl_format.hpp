@@ -27,7 +27,8 @@ std::string format_millis(double milliseconds);
 std::string format_jobs_table(const nlohmann::json& jobs, SystemTime now);
 // A header (version, instance, database, scheduler, uptime), a blank line, the job table.
 std::string format_status(const nlohmann::json& status, SystemTime now);
-// One line ("sla-monitor succeeded in 1.2s (manual, 1 attempt)"), plus the summary or error.
+// One line ("sla-monitor succeeded in 1.2s (manual, 1 attempt)"), plus the summary's counts or
+// the error.
 std::string format_run_result(const nlohmann::json& result);
 
 }  // namespace ticketwatch::control

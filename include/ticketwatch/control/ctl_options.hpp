@@ -19,7 +19,7 @@ inline constexpr std::chrono::milliseconds kDefaultTriggerTimeout = std::chrono:
 
 // Exit codes, as documented in --help and docs/operations.md.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;       // the run failed, reload refused, error reply
+inline constexpr int kExitFailed = 1;       // run failed or skipped, reload refused, error reply
 inline constexpr int kExitUsage = 2;        // bad command line
 inline constexpr int kExitUnreachable = 3;  // no daemon answering on the socket
 

@@ -24,9 +24,10 @@ struct HarnessOptions {
 };
 
 // The servers as the daemon wires them, on a real io_context thread, over a real Scheduler with
-// three small real jobs:
+// four small real jobs:
 //   quick    sleeps 20 ms and returns {"runs": <how many times it ran>}
 //   failing  throws on each of its 2 attempts
+//   locked   is always skipped, as when another instance holds its lock
 //   slow     works for slow_job_time (or until asked to stop)
 class ControlHarness {
  public:
@@ -98,6 +99,9 @@ class ControlHarness {
     failing.retry_backoff = std::chrono::milliseconds(10);
     api_->add_job("failing", failing, [](const scheduler::AttemptContext& ctx) -> nlohmann::json {
       throw std::runtime_error(fmt::format("boom on attempt {}", ctx.attempt));
+    });
+    api_->add_job("locked", hourly, [](const scheduler::AttemptContext&) -> nlohmann::json {
+      throw scheduler::RunSkipped("another instance holds the job's lock");
     });
     auto slow_time = options_.slow_job_time;
     api_->add_job("slow", hourly, [slow_time](const scheduler::AttemptContext& ctx) {

@@ -48,14 +48,14 @@ TEST(ControlServer, StatusReportsVersionSchedulerAndEveryJob) {
   EXPECT_EQ(reply["scheduler"], "running");
   std::set<std::string> jobs;
   for (const auto& j : reply["jobs"]) jobs.insert(j["job"].get<std::string>());
-  EXPECT_EQ(jobs, (std::set<std::string>{"quick", "failing", "slow"}));
+  EXPECT_EQ(jobs, (std::set<std::string>{"quick", "failing", "locked", "slow"}));
 }
 
 TEST(ControlServer, StatsListsAllJobsOrTheOneAsked) {
   ControlHarness h;
   auto all = reply_to(h, R"({"cmd":"stats"})");
   ASSERT_EQ(all["ok"], true) << all;
-  EXPECT_EQ(all["jobs"].size(), 3u);
+  EXPECT_EQ(all["jobs"].size(), 4u);
   auto one = reply_to(h, R"({"cmd":"stats","job":"quick"})");
   ASSERT_EQ(one["jobs"].size(), 1u);
   EXPECT_EQ(one["jobs"][0]["job"], "quick");
@@ -343,6 +343,26 @@ TEST(ControlServer, RefusesAMissingDirectoryAndNamesIt) {
   EXPECT_NE(error.find("control socket directory " + missing.string() + " does not exist"),
             std::string::npos)
       << error;
+}
+
+// The daemon side failing while answering must cost that one reply, not the io thread.
+class StatusThrowsApi : public SchedulerApi {
+ public:
+  using SchedulerApi::SchedulerApi;
+  nlohmann::json status() override { throw std::runtime_error("status exploded"); }
+};
+
+TEST(ControlServer, AnExceptionWhileAnsweringBecomesAnErrorReply) {
+  TempDir dir;
+  IoThread io;
+  StatusThrowsApi api(io.io(), dir / "none.toml");
+  auto path = (dir / "control.sock").string();
+  control::ControlServer server(io.io(), path, api);
+  io.run([&] { server.start(); });
+  LineClient client(path);
+  expect_error(reply_to(client, R"({"cmd":"status"})"), "internal error: status exploded");
+  EXPECT_EQ(reply_to(client, R"({"cmd":"stats"})")["ok"], true);
+  io.run([&] { server.stop(); });
 }
 
 TEST(ControlServer, StopLeavesASocketThatReplacedOursAlone) {

@@ -46,7 +46,7 @@ TEST(Ticketwatchctl, StatusPrintsAHeaderAndAnAlignedJobTable) {
     EXPECT_NE(it->find("never"), std::string::npos) << *it;
     EXPECT_NE(it->find("in 59m"), std::string::npos) << *it;
   }
-  EXPECT_EQ(rows, 3);
+  EXPECT_EQ(rows, 4);
 }
 
 TEST(Ticketwatchctl, StatsShowsRunsAfterATriggerAndOneJobOnRequest) {
@@ -71,7 +71,7 @@ TEST(Ticketwatchctl, JsonPrintsTheDaemonsReply) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto reply = json::parse(r.out);
   EXPECT_EQ(reply["ok"], true);
-  EXPECT_EQ(reply["jobs"].size(), 3u);
+  EXPECT_EQ(reply["jobs"].size(), 4u);
   auto t = ctl(h, {"--json", "trigger", "quick"});
   EXPECT_EQ(json::parse(t.out)["result"]["status"], "succeeded");
 }
@@ -96,6 +96,16 @@ TEST(Ticketwatchctl, TriggerOfAFailingRunExitsOneWithTheError) {
   EXPECT_NE(r.out.find("2 attempts"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("error: boom on attempt 2"), std::string::npos) << r.out;
   EXPECT_EQ(ctl(h, {"--json", "trigger", "failing"}).exit_code, 1);
+}
+
+TEST(Ticketwatchctl, TriggerOfASkippedRunExitsOneWithTheReason) {
+  ControlHarness h;
+  auto r = ctl(h, {"trigger", "locked"});
+  EXPECT_EQ(r.exit_code, 1);
+  auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0].rfind("locked skipped in ", 0), 0u) << r.out;
+  EXPECT_EQ(lines[1], "  reason: another instance holds the job's lock");
 }
 
 TEST(Ticketwatchctl, UnknownJobIsAnErrorReplyExitingOne) {
@@ -151,7 +161,7 @@ TEST(Ticketwatchctl, AStaleSocketMeansTheSameNotRunningMessage) {
 }
 
 TEST(Ticketwatchctl, PermissionDeniedSaysWhichGroupToUse) {
-  if (::geteuid() != 0 || std::system("command -v runuser >/dev/null 2>&1") != 0) {
+  if (::geteuid() != 0 || !std::filesystem::exists("/usr/sbin/runuser")) {
     GTEST_SKIP() << "needs root and runuser to act as an unprivileged user";
   }
   ControlHarness h;

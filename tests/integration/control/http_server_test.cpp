@@ -33,12 +33,15 @@ TEST(HttpServer, MetricsAreServedInTheExpositionFormatAndFollowRealRuns) {
   trigger(h, "quick");
   trigger(h, "quick");
   trigger(h, "failing");
+  trigger(h, "locked");
   auto response = get(h, "/metrics");
   ASSERT_EQ(response.status, 200) << response.head;
   EXPECT_EQ(response.header("Content-Type"), control::prometheus::kContentType);
   auto m = parse_exposition(response.body);
   EXPECT_EQ(m.value("ticketwatch_job_runs_total", {{"job", "quick"}, {"result", "succeeded"}}), 2);
   EXPECT_EQ(m.value("ticketwatch_job_runs_total", {{"job", "failing"}, {"result", "failed"}}), 1);
+  EXPECT_EQ(m.value("ticketwatch_job_runs_total", {{"job", "locked"}, {"result", "skipped"}}), 1);
+  EXPECT_EQ(m.value("ticketwatch_job_duration_seconds_count", {{"job", "locked"}}), 0);
   EXPECT_EQ(m.value("ticketwatch_job_runs_total", {{"job", "slow"}, {"result", "succeeded"}}), 0);
   EXPECT_EQ(m.value("ticketwatch_job_duration_seconds_count", {{"job", "quick"}}), 2);
   EXPECT_GE(m.value("ticketwatch_job_duration_seconds_sum", {{"job", "quick"}}), 0.04);

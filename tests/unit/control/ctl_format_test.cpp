@@ -148,13 +148,15 @@ TEST(CtlFormat, SurvivesRepliesOfTheWrongShape) {
 }
 
 TEST(CtlFormat, RunResultSaysWhatHappenedInOneOrTwoLines) {
-  nlohmann::json ok{{"job", "sla-monitor"},
-                    {"trigger", "manual"},
-                    {"status", "succeeded"},
-                    {"attempts", 1},
-                    {"error", nullptr},
-                    {"duration_ms", 1234},
-                    {"summary", {{"notified", 12}, {"tickets", 40}}}};
+  nlohmann::json ok{
+      {"job", "sla-monitor"},
+      {"trigger", "manual"},
+      {"status", "succeeded"},
+      {"attempts", 1},
+      {"error", nullptr},
+      {"duration_ms", 1234},
+      {"summary",
+       {{"notified", 12}, {"tickets", 40}, {"duration_ms", 1200}, {"at_risk", {{"high", 2}}}}}};
   auto lines = lines_of(format_run_result(ok));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], "sla-monitor succeeded in 1.2s (manual, 1 attempt)");

@@ -1,0 +1,221 @@
+// tw_bench: the sla-monitor and escalation-monitor at helpdesk scale (issue 8,
+// docs/performance.md). For each size: a fresh database, generated data, then the daemon's own
+// job passes, each measured in a child process.
+
+#include <fmt/format.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench_dataset.hpp"
+#include "bench_probe.hpp"
+#include "bench_report.hpp"
+#include "ticketwatch/db/migrations.hpp"
+
+namespace po = boost::program_options;
+namespace tb = ticketwatch::bench;
+
+namespace {
+
+// A cluster of the test harness's kind, started and stopped around the run (--cluster-dir).
+class Cluster {
+ public:
+  explicit Cluster(std::string dir) : dir_(std::move(dir)) { run("start"); }
+  ~Cluster() {
+    try {
+      run("stop");
+    } catch (const std::exception& e) {
+      std::cerr << "tw_bench: " << e.what() << '\n';
+    }
+  }
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+  std::string dsn() const { return "host=" + dir_ + "/socket user=postgres dbname=postgres"; }
+
+ private:
+  void run(const std::string& verb) const {
+    // The directory is the operator's own argument; quoted for the shell.
+    std::string quoted = "'";
+    for (char c : dir_) {
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    quoted += "'";
+    const auto command = fmt::format("{} {} {} >&2", TW_PG_CLUSTER_SCRIPT, verb, quoted);
+    if (std::system(command.c_str()) != 0) {
+      throw std::runtime_error("pg_cluster " + verb + " failed");
+    }
+  }
+  std::string dir_;
+};
+
+std::vector<long long> parse_sizes(const std::string& text) {
+  std::vector<long long> sizes;
+  std::stringstream in{text};
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    std::size_t used = 0;
+    const long long n = std::stoll(item, &used);
+    if (used != item.size() || n < 1000) {
+      throw std::runtime_error("--sizes: each size must be a whole number >= 1000: " + item);
+    }
+    sizes.push_back(n);
+  }
+  return sizes;
+}
+
+// Replaces dbname in a keyword/value DSN by appending it: libpq takes the last value.
+std::string with_database(const std::string& dsn, const std::string& database) {
+  return dsn + " dbname=" + database;
+}
+
+long long ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+nlohmann::json to_json(const std::string& step, const tb::Measurement& m) {
+  return {{"step", step},
+          {"wall_ms", m.wall.count()},
+          {"summary", m.summary},
+          {"rss_start_kib", m.rss_start_kib},
+          {"peak_rss_kib", m.peak_rss_kib},
+          {"statements", m.statements},
+          {"round_trips", m.round_trips},
+          {"load_average", m.load_average}};
+}
+
+nlohmann::json bench_size(const std::string& admin_dsn, long long n, long long crossing,
+                          const ticketwatch::config::Config& config) {
+  const auto database = fmt::format("tw_bench_{}", n);
+  pqxx::connection admin{admin_dsn};
+  {
+    pqxx::nontransaction tx{admin};
+    tx.exec0("create extension if not exists pg_stat_statements");
+    tx.exec0("drop database if exists " + tx.quote_name(database) + " with (force)");
+    tx.exec0("create database " + tx.quote_name(database));
+  }
+  const auto dsn = with_database(admin_dsn, database);
+  nlohmann::json result{{"tickets", n}};
+  {
+    pqxx::connection conn{dsn};
+    ticketwatch::db::migrate(conn);
+    std::cerr << fmt::format("tw_bench: {} tickets: generating\n", n);
+    result["generate_load"] = tb::load_average();
+    const auto start = std::chrono::steady_clock::now();
+    const auto shape = tb::generate_dataset(conn, n);
+    tb::insert_escalation_rules(conn);
+    result["generate_ms"] = ms_since(start);
+    result["dataset"] = {{"users", shape.users},
+                         {"teams", shape.teams},
+                         {"followers", shape.followers},
+                         {"with_sla", shape.with_sla}};
+  }
+  auto& steps = result["steps"];
+  const auto step = [&](const std::string& name, tb::Job job) {
+    std::cerr << fmt::format("tw_bench: {} tickets: {}\n", n, name);
+    steps.push_back(to_json(name, tb::measure(job, admin_dsn, dsn, database, config)));
+    // Progress for long runs: a size that does not finish still leaves its finished steps.
+    std::cerr << "tw_bench: " << steps.back().dump() << '\n';
+  };
+  step("sla cold", tb::Job::sla);
+  step("sla steady", tb::Job::sla);
+  {
+    pqxx::connection conn{dsn};
+    const auto counts = tb::simulate_interval(conn, crossing);
+    result["interval"] = {{"tickets_updated", counts.updated},
+                          {"tickets_crossing", counts.shifted}};
+  }
+  step("sla after 1% + crossings", tb::Job::sla);
+  step("sla steady again", tb::Job::sla);
+  step("escalation cold", tb::Job::escalation);
+  // The cold pass's own actions (priority raised, status set, team moved) open new episodes
+  // of later rules, which the next pass executes; the pass after that has nothing new.
+  step("escalation second", tb::Job::escalation);
+  step("escalation steady", tb::Job::escalation);
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options{"tw_bench: benchmark the sla and escalation passes"};
+  std::string dsn;
+  std::string cluster_dir;
+  std::string sizes_text;
+  std::string json_path;
+  int batch_size = 0;
+  long long crossing = 0;
+  bool keep = false;
+  options.add_options()("help,h", "this help")(
+      "dsn", po::value(&dsn),
+      "keyword/value DSN of a superuser connection (the cluster must preload pg_stat_statements); "
+      "databases tw_bench_<N> are created in it")(
+      "cluster-dir", po::value(&cluster_dir),
+      "instead of --dsn: start a throwaway cluster in this directory (tests/support/pg_cluster) "
+      "and stop it at the end")("sizes", po::value(&sizes_text)->default_value("10000,100000"),
+                                "comma-separated ticket counts")(
+      "json", po::value(&json_path), "also write the results to this file")(
+      "batch-size", po::value(&batch_size)->default_value(1000), "both jobs' batch_size")(
+      "crossing", po::value(&crossing)->default_value(1000),
+      "tickets whose level boundary the simulated clock move passes")(
+      "keep", po::bool_switch(&keep), "keep the databases afterwards (for EXPLAIN)");
+  try {
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+    if (vm.count("help") != 0) {
+      std::cout << options;
+      return 0;
+    }
+    if (dsn.empty() == cluster_dir.empty()) {
+      throw std::runtime_error("give exactly one of --dsn and --cluster-dir");
+    }
+    const auto sizes = parse_sizes(sizes_text);
+    std::optional<Cluster> cluster;
+    if (!cluster_dir.empty()) {
+      cluster.emplace(cluster_dir);
+      dsn = cluster->dsn();
+    }
+    ticketwatch::config::Config config;
+    config.sla_monitor.schedule.batch_size = batch_size;
+    config.escalation_monitor.schedule.batch_size = batch_size;
+
+    struct sysinfo info {};
+    sysinfo(&info);
+    nlohmann::json report{
+        {"machine",
+         {{"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
+          {"memory_mib", static_cast<long long>(info.totalram) * info.mem_unit / (1024 * 1024)}}},
+        {"batch_size", batch_size},
+        {"crossing", crossing},
+        {"sizes", nlohmann::json::array()}};
+    for (const auto n : sizes) {
+      report["sizes"].push_back(bench_size(dsn, n, crossing, config));
+      if (!keep) {
+        pqxx::connection admin{dsn};
+        pqxx::nontransaction tx{admin};
+        tx.exec0("drop database " + tx.quote_name(fmt::format("tw_bench_{}", n)));
+      }
+      if (!json_path.empty()) {
+        std::ofstream{json_path} << report.dump(2) << '\n';
+      }
+    }
+    tb::print_table(std::cout, report);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "tw_bench: " << e.what() << '\n';
+    return 1;
+  }
+}

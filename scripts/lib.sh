@@ -8,13 +8,18 @@ TW_BUILD_PACKAGES=(
   cmake ninja-build g++ pkg-config
   libpqxx-dev libboost-dev libboost-program-options-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libsystemd-dev nlohmann-json3-dev
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 scdoc
 )
 # What the test suite needs on top.
 TW_TEST_PACKAGES=(
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   curl python3
+)
+
+# What the package checks (TW_PACKAGE_TESTS=1) need: Debian packaging tools and systemd.
+TW_PACKAGE_TEST_PACKAGES=(
+  systemd debhelper dpkg-dev fakeroot lintian
 )
 
 # Installs the packages that are missing (and only those: apt-get update is slow).

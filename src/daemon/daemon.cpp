@@ -62,12 +62,9 @@ void Daemon::start_surfaces() {
   // Both throw with a message naming the path or address; startup fails with it.
   control_ = std::make_unique<control::ControlServer>(io_, config->control.socket, *this);
   control_->start();
-  spdlog::info("control socket at {}", config->control.socket);
   if (!config->metrics.listen.empty()) {
     http_ = std::make_unique<control::HttpServer>(io_, config->metrics.listen, *this, metrics_);
     http_->start();
-    const auto ep = http_->local_endpoint();
-    spdlog::info("metrics on http://{}:{}/metrics", ep.address().to_string(), ep.port());
   }
 }
 

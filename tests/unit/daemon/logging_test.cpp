@@ -1,9 +1,9 @@
+#include "ticketwatch/daemon/logging.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-
-#include "ticketwatch/daemon/logging.hpp"
 
 namespace ticketwatch::daemon {
 namespace {
@@ -38,6 +38,14 @@ TEST(JournalLogging, JobLinesCarryTheJobFieldAndTheJobNameInTheText) {
   EXPECT_TRUE(has_field(e, "MESSAGE=sla-monitor: checked 3 tickets"));
   EXPECT_TRUE(has_field(e, "PRIORITY=6"));
   EXPECT_TRUE(has_field(e, "SYSLOG_IDENTIFIER=ticketwatchd"));
+}
+
+TEST(JournalLogging, JobLinesThatAlreadyNameTheJobAreNotPrefixedTwice) {
+  auto captured = journal_logging(spdlog::level::info);
+  job_logger("sla-monitor")->info("sla-monitor: schedule run succeeded");
+  ASSERT_EQ(captured->entries.size(), 1u);
+  EXPECT_TRUE(has_field(captured->entries[0], "MESSAGE=sla-monitor: schedule run succeeded"));
+  EXPECT_TRUE(has_field(captured->entries[0], "JOB=sla-monitor"));
 }
 
 TEST(JournalLogging, DaemonLinesHaveNoJobField) {

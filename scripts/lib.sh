@@ -19,7 +19,7 @@ TW_TEST_PACKAGES=(
 
 # What the package checks (TW_PACKAGE_TESTS=1) need: Debian packaging tools and systemd.
 TW_PACKAGE_TEST_PACKAGES=(
-  systemd debhelper dpkg-dev fakeroot lintian
+  systemd debhelper dpkg-dev lintian scdoc groff-base util-linux procps curl
 )
 
 # Installs the packages that are missing (and only those: apt-get update is slow).

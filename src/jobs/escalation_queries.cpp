@@ -111,8 +111,10 @@ const std::string& claim(ConditionType type) {
   return kTexts[static_cast<std::size_t>(type)];
 }
 
-// Every action statement starts from the claimed executions (primary key) and their tickets
-// (primary key), locked by the claim. It reads the ticket as earlier actions of the same
+// Every action statement starts from the claimed execution ids (an unnest of the array, so the
+// plan is nested primary-key lookups whatever the statistics of escalation_executions say mid-run;
+// with `e.id = any($1)` the planner hash-joined all of tickets) and their tickets, locked by the
+// claim. It reads the ticket as earlier actions of the same
 // transaction left it, so actions apply in rule order.
 
 // Recipients: the roles resolved on the ticket as it is now (after earlier actions), plus fixed
@@ -122,10 +124,10 @@ const char* const kNotify = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.title, t.creator_id, t.assignee_id,
          team.leader_id
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
   left join teams team on team.id = t.team_id
-  where e.id = any($1::bigint[])
 ),
 wanted as (
   select tg.execution_id, tg.ticket_id, tg.title, r.user_id
@@ -182,10 +184,10 @@ const char* const kReassign = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.assignee_id as before,
          coalesce($3::bigint, team.leader_id) as wanted
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
   left join teams team on team.id = t.team_id
-  where e.id = any($1::bigint[])
 ),
 resolved as (
   select tg.*, u.id as after
@@ -224,9 +226,9 @@ const char* const kIncreasePriority = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.priority as before,
          array_position($3::text[], t.priority) as position
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
-  where e.id = any($1::bigint[])
 ),
 resolved as (
   select tg.*,
@@ -264,9 +266,9 @@ select count(*) from changed
 const char* const kSetPriority = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.priority as before
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
-  where e.id = any($1::bigint[])
 ),
 changed as (
   update tickets t
@@ -291,9 +293,9 @@ const char* const kSetTeam = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.team_id as before,
          (select team.id from teams team where team.id = $3::bigint) as after
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
-  where e.id = any($1::bigint[])
 ),
 changed as (
   update tickets t
@@ -324,8 +326,8 @@ select count(*) from changed
 const char* const kAddFollower = R"sql(
 with target as (
   select e.id as execution_id, e.ticket_id
-  from ticketwatch.escalation_executions e
-  where e.id = any($1::bigint[])
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
 ),
 follower as (
   select u.id from users u where u.id = $2::bigint and u.active
@@ -361,9 +363,9 @@ select count(*) from added
 const char* const kSetStatus = R"sql(
 with target as (
   select e.id as execution_id, t.id as ticket_id, t.status as before
-  from ticketwatch.escalation_executions e
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
   join tickets t on t.id = e.ticket_id
-  where e.id = any($1::bigint[])
 ),
 changed as (
   update tickets t
@@ -388,8 +390,8 @@ select count(*) from changed
 const char* const kWriteHistory = R"sql(
 with done as (
   select e.id, e.rule_id, e.ticket_id, e.condition_type, e.episode, e.actions
-  from ticketwatch.escalation_executions e
-  where e.id = any($1::bigint[])
+  from unnest($1::bigint[]) as claimed(id)
+  join ticketwatch.escalation_executions e on e.id = claimed.id
 ),
 history as (
   insert into ticket_history (ticket_id, actor_id, action, details)

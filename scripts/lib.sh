@@ -14,7 +14,7 @@ TW_BUILD_PACKAGES=(
 TW_TEST_PACKAGES=(
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
-  curl python3
+  curl python3 prometheus
 )
 
 # What the package checks (TW_PACKAGE_TESTS=1) need: Debian packaging tools and systemd.
@@ -41,7 +41,21 @@ tw_install_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Packages such as prometheus (installed for promtool) ship a daemon; a build machine must not
+  # start it. policy-rc.d is Debian's switch for that, in place only during this install.
+  local policy=/usr/sbin/policy-rc.d
+  local own_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  local status=0
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+  if ((own_policy)); then
+    rm -f "$policy"
+  fi
+  return "$status"
 }
 
 # tw_build BUILD_DIR [cmake args...]

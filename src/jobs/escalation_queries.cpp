@@ -114,7 +114,8 @@ const std::string& claim(ConditionType type) {
 // Every action statement starts from the claimed execution ids (an unnest of the array, so the
 // plan is nested primary-key lookups whatever the statistics of escalation_executions say mid-run;
 // with `e.id = any($1)` the planner hash-joined all of tickets) and their tickets, locked by the
-// claim. It reads the ticket as earlier actions of the same
+// claim. Updates of tickets also name the ids as an array (`t.id = any(array(...))`), which the
+// planner turns into a primary-key index scan instead of hashing all of tickets. It reads the ticket as earlier actions of the same
 // transaction left it, so actions apply in rule order.
 
 // Recipients: the roles resolved on the ticket as it is now (after earlier actions), plus fixed
@@ -199,6 +200,7 @@ changed as (
   set assignee_id = r.after, updated_at = $2::timestamptz
   from resolved r
   where t.id = r.ticket_id and r.after is not null and t.assignee_id is distinct from r.after
+    and t.id = any(array(select ticket_id from resolved))
   returning t.id
 ),
 recorded as (
@@ -242,6 +244,7 @@ changed as (
   set priority = r.after, updated_at = $2::timestamptz
   from resolved r
   where t.id = r.ticket_id and r.after is not null and t.priority is distinct from r.after
+    and t.id = any(array(select ticket_id from resolved))
   returning t.id
 ),
 recorded as (
@@ -275,6 +278,7 @@ changed as (
   set priority = $3::text, updated_at = $2::timestamptz
   from target tg
   where t.id = tg.ticket_id and t.priority is distinct from $3::text
+    and t.id = any(array(select ticket_id from target))
   returning t.id
 ),
 recorded as (
@@ -302,6 +306,7 @@ changed as (
   set team_id = tg.after, updated_at = $2::timestamptz
   from target tg
   where t.id = tg.ticket_id and tg.after is not null and t.team_id is distinct from tg.after
+    and t.id = any(array(select ticket_id from target))
   returning t.id
 ),
 recorded as (
@@ -372,6 +377,7 @@ changed as (
   set status = $3::text, status_changed_at = $2::timestamptz, updated_at = $2::timestamptz
   from target tg
   where t.id = tg.ticket_id and t.status is distinct from $3::text
+    and t.id = any(array(select ticket_id from target))
   returning t.id
 ),
 recorded as (

@@ -170,12 +170,7 @@ TEST_F(QueryPlans, SteadySlaPassNeverScansTicketsSequentially) {
   expect_no_seq_scan_of_tickets(plans);
 }
 
-// Disabled, and issue 8 stays open because of it: the escalation claims and lookups now use
-// primary keys (unnest of the claimed ids), but the ticket-changing action statements
-// (`update tickets t ... from resolved r where t.id = r.ticket_id`, e.g. increase_priority) still
-// get a hash join over a sequential scan of tickets at 50k tickets. Re-enable once those
-// statements are driven by primary-key lookups; the test fails today and says which statement.
-TEST_F(QueryPlans, DISABLED_EscalationPassesNeverScanTicketsSequentially) {
+TEST_F(QueryPlans, EscalationPassesNeverScanTicketsSequentially) {
   capture_->start();
   const auto cold = run_escalation();
   const auto cold_plans = capture_->stop();

@@ -71,6 +71,14 @@ MigrateReport migrate(pqxx::connection& conn, std::span<const Migration> list) {
   // A migration may rewrite a large table; a role-level statement_timeout must not cut it off.
   tx.exec0("set local statement_timeout = 0");
   create_bookkeeping(tx);
+  // The helpdesk tables are created unqualified, in the role's current schema. For a role named
+  // ticketwatch (peer authentication as the service user, docs/install.md) the default search_path
+  // "$user", public now resolves to our own schema, which would take the application's tables
+  // into it (and DROP SCHEMA ticketwatch would take them away): put them where any other role's
+  // would go. A search_path set on purpose (an application schema) is left alone.
+  tx.exec0(
+      "do $$ begin if current_schema() = 'ticketwatch' then"
+      " perform set_config('search_path', 'public', true); end if; end $$");
 
   std::set<int> applied_versions;
   for (const auto& row : tx.exec("select version from ticketwatch.schema_migrations")) {

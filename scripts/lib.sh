@@ -22,6 +22,12 @@ TW_PACKAGE_TEST_PACKAGES=(
   systemd debhelper dpkg-dev lintian scdoc groff-base util-linux procps curl
 )
 
+# What the system tests (TW_SYSTEM_TESTS=1, tests/system) need: building the VM image and the
+# package, booting it, reading its disk, and journalctl to read the VM's journal off the disk.
+TW_SYSTEM_TEST_PACKAGES=(
+  debootstrap qemu-system-x86 e2fsprogs debhelper dpkg-dev systemd
+)
+
 # Installs the packages that are missing (and only those: apt-get update is slow).
 tw_install_packages() {
   local missing=()

@@ -41,16 +41,28 @@ std::vector<std::string> at_least(const std::vector<std::string>& priorities,
 }
 
 pqxx::result claim(pqxx::work& tx, const EscalationRun& run, const Rule& rule,
-                   std::int64_t after_ticket) {
+                   const ClaimWindow& window) {
+  using escalation_sql::ClaimMode;
   const ConditionType type = condition_type(rule.condition);
-  const std::string& sql = escalation_sql::claim(type);
+  const std::string& sql = escalation_sql::claim(type, window.mode);
   const std::optional<std::string> team =
       rule.filters.team_id ? std::optional(std::to_string(*rule.filters.team_id)) : std::nullopt;
   const std::string type_name(to_string(type));
   const auto exec = [&](const auto&... condition_values) {
-    return tx.exec_params(sql, rule.id, run.now, run.closed_statuses, run.batch_size,
-                          nullable(team), nullable(rule.filters.priority), type_name, after_ticket,
-                          condition_values...);
+    const auto shared = [&](const auto&... mode_values) {
+      return tx.exec_params(sql, rule.id, run.now, run.closed_statuses, run.batch_size,
+                            nullable(team), nullable(rule.filters.priority), type_name,
+                            window.after_ticket, mode_values..., condition_values...);
+    };
+    switch (window.mode) {
+      case ClaimMode::since:
+        return shared(window.since);
+      case ClaimMode::changed:
+        return shared(window.after_xid, window.changes_from, window.changes_before);
+      case ClaimMode::full:
+        break;
+    }
+    return shared();
   };
   return std::visit(
       Overloaded{
@@ -99,14 +111,15 @@ std::int64_t apply(pqxx::work& tx, const std::string& executions, const Escalati
 }  // namespace
 
 BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule,
-                            std::int64_t after_ticket) {
+                            const ClaimWindow& window) {
   pqxx::work tx(conn, "escalation_rule_batch");
   BatchOutcome outcome;
   std::vector<std::int64_t> execution_ids;
-  for (const auto& row : claim(tx, run, rule, after_ticket)) {
+  for (const auto& row : claim(tx, run, rule, window)) {
     outcome.candidates = row[0].as<std::int64_t>();
-    outcome.last_candidate = row[1].is_null() ? after_ticket : row[1].as<std::int64_t>();
-    if (!row[2].is_null()) execution_ids.push_back(row[2].as<std::int64_t>());
+    outcome.last_candidate = row[1].is_null() ? window.after_ticket : row[1].as<std::int64_t>();
+    outcome.last_xid = row[2].is_null() ? window.after_xid : row[2].as<std::string>();
+    if (!row[3].is_null()) execution_ids.push_back(row[3].as<std::int64_t>());
   }
   outcome.executions = static_cast<std::int64_t>(execution_ids.size());
   if (execution_ids.empty()) {

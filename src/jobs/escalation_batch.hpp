@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "escalation_queries.hpp"
 #include "ticketwatch/config/config.hpp"
 #include "ticketwatch/jobs/rule_model.hpp"
 
@@ -21,9 +22,22 @@ struct EscalationRun {
   int batch_size = 1000;
 };
 
+// Where a rule's claim looks (escalation_sql::ClaimMode) and where its keyset stands.
+struct ClaimWindow {
+  escalation_sql::ClaimMode mode = escalation_sql::ClaimMode::full;
+  std::string since;              // since: the watermark's checked_until (timestamptz text)
+  std::string changes_from;       // changed: transaction ids in [changes_from, changes_before)
+  std::string changes_before;     //   (xid8 text)
+  std::int64_t after_ticket = 0;  // keyset: full/since the last ticket id, changed with after_xid
+  std::string after_xid = "0";
+};
+
 struct BatchOutcome {
-  std::int64_t candidates = 0;      // matching tickets seen (claimed here or by another run)
-  std::int64_t last_candidate = 0;  // highest ticket id seen: the next batch starts after it
+  // full/since: matching tickets seen (claimed here or by another run); changed: changed tickets
+  // scanned. Fewer than a batch: that was the last page.
+  std::int64_t candidates = 0;
+  std::int64_t last_candidate = 0;  // the keyset after this batch: the next batch starts after it
+  std::string last_xid;             //   (changed mode: with this transaction id)
   std::int64_t executions = 0;      // episodes claimed and executed here
   std::int64_t notifications = 0;
   std::vector<std::int64_t> changed_tickets;  // tickets some action changed
@@ -33,8 +47,8 @@ struct BatchOutcome {
 // claimed tickets, writes one history row per execution and commits: all of it or nothing.
 // 2 + actions statements (+1 NOTIFY when notifications were created), whatever the number of
 // tickets; 1 when nothing is claimed.
-// Only tickets with an id greater than `after_ticket` are considered (keyset batches).
+// Only tickets after the window's keyset are considered (keyset batches).
 BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, const Rule& rule,
-                            std::int64_t after_ticket);
+                            const ClaimWindow& window);
 
 }  // namespace ticketwatch::jobs

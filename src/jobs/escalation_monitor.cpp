@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -38,6 +41,67 @@ bool ends_the_run(const pqxx::sql_error& e) {
   return e.sqlstate().starts_with("57");
 }
 
+// What the last complete pass of a rule left (0004_escalation_watermarks.sql).
+struct Watermark {
+  std::string fingerprint;                   // of the rule as loaded by this run
+  std::optional<std::string> checked_until;  // null: no usable watermark, a full pass
+  std::string changes_from;
+};
+
+// What committed batches did, counted as they commit (a later failure does not undo them).
+struct Totals {
+  std::int64_t executions = 0;  // of the current rule
+  std::int64_t notifications = 0;
+  std::set<std::int64_t> changed;
+};
+
+// Runs the batches of one claim mode until a page comes back short.
+void run_mode(const JobEnvironment& env, const EscalationRun& run, const Rule& rule,
+              ClaimWindow window, Totals& totals, const std::function<void()>& throw_if_stopped) {
+  while (true) {
+    const BatchOutcome batch = run_rule_batch(env.conn, run, rule, window);
+    window.after_ticket = batch.last_candidate;
+    window.after_xid = batch.last_xid;
+    totals.executions += batch.executions;
+    totals.notifications += batch.notifications;
+    totals.changed.insert(batch.changed_tickets.begin(), batch.changed_tickets.end());
+    // Fewer candidates than a batch: that was all of them.
+    if (batch.candidates < run.batch_size) break;
+    throw_if_stopped();
+  }
+}
+
+// One rule, all its batches. Without a usable watermark: every matching ticket. With one: the
+// tickets whose condition became true since it, then the tickets changed since it; a ticket can
+// newly match in no other way (0004_escalation_watermarks.sql). The changed claim stops below the
+// transaction ids of this rule's own batches, so a ticket its own actions change (a new episode
+// under increase_priority) waits for the next run, as with the keyset of a full pass.
+void run_rule(const JobEnvironment& env, const EscalationRun& run, const Rule& rule,
+              const Watermark& mark, Totals& totals,
+              const std::function<void()>& throw_if_stopped) {
+  using escalation_sql::ClaimMode;
+  if (!mark.checked_until) {
+    run_mode(env, run, rule, ClaimWindow{}, totals, throw_if_stopped);
+    return;
+  }
+  std::string changes_before;
+  {
+    pqxx::nontransaction tx(env.conn, "escalation_rule_start");
+    changes_before = tx.exec1(escalation_sql::kRuleStart)[0].as<std::string>();
+  }
+  if (escalation_sql::depends_on_time(condition_type(rule.condition))) {
+    ClaimWindow since;
+    since.mode = ClaimMode::since;
+    since.since = *mark.checked_until;
+    run_mode(env, run, rule, since, totals, throw_if_stopped);
+  }
+  ClaimWindow recent;
+  recent.mode = ClaimMode::changed;
+  recent.changes_from = mark.changes_from;
+  recent.changes_before = changes_before;
+  run_mode(env, run, rule, recent, totals, throw_if_stopped);
+}
+
 }  // namespace
 
 nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
@@ -51,10 +115,26 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
   run.batch_size = std::max(1, env.config.escalation_monitor.schedule.batch_size);
 
   RuleSet rules;
+  std::string run_xmin;
+  std::map<std::int64_t, Watermark> watermarks;
   {
-    pqxx::read_transaction tx(env.conn, "escalation_rules");
-    run.now = tx.exec1(escalation_sql::kNow)[0].as<std::string>();
+    // One snapshot for the clock, the rules and their watermarks: a watermark is only ever used
+    // with the definition of the rule it was recorded for.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(env.conn, "escalation_rules");
+    const auto clock = tx.exec1(escalation_sql::kRunClock);
+    run.now = clock[0].as<std::string>();
+    run_xmin = clock[1].as<std::string>();
     rules = load_rules(tx, helpdesk, /*active_only=*/true);
+    for (const auto& row :
+         tx.exec_params(escalation_sql::kLoadWatermarks, run.closed_statuses, run.priorities)) {
+      Watermark mark;
+      mark.fingerprint = row[1].as<std::string>();
+      if (!row[2].is_null()) {
+        mark.checked_until = row[2].as<std::string>();
+        mark.changes_from = row[3].as<std::string>();
+      }
+      watermarks[row[0].as<std::int64_t>()] = std::move(mark);
+    }
   }
 
   nlohmann::json invalid = nlohmann::json::array();
@@ -65,10 +145,10 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
 
   nlohmann::json executions = nlohmann::json::object();
   nlohmann::json executions_by_name = nlohmann::json::object();
-  std::int64_t notifications = 0;
-  std::set<std::int64_t> changed;
+  Totals totals;
   std::vector<FailedRule> failed;
   std::int64_t rules_done = 0;
+  std::int64_t incremental = 0;
   const auto record_failure = [&](const Rule& rule, std::string error) {
     env.log.error("escalation rule {} \"{}\" failed, its current batch was rolled back: {}",
                   rule.id, rule.name, error);
@@ -77,19 +157,17 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
 
   for (const auto& rule : rules.valid) {
     throw_if_stopped(env, rules_done, rules.valid.size());
-    std::int64_t rule_executions = 0;
+    totals.executions = 0;
     try {
-      std::int64_t after_ticket = 0;
-      while (true) {
-        const BatchOutcome batch = run_rule_batch(env.conn, run, rule, after_ticket);
-        after_ticket = batch.last_candidate;
-        rule_executions += batch.executions;
-        notifications += batch.notifications;
-        changed.insert(batch.changed_tickets.begin(), batch.changed_tickets.end());
-        // Fewer candidates than a batch: that was all of them.
-        if (batch.candidates < run.batch_size) break;
-        throw_if_stopped(env, rules_done, rules.valid.size());
-      }
+      // Loaded in the same snapshot as the rules: every valid rule has its row.
+      const Watermark& mark = watermarks.at(rule.id);
+      if (mark.checked_until) ++incremental;
+      run_rule(env, run, rule, mark, totals,
+               [&] { throw_if_stopped(env, rules_done, rules.valid.size()); });
+      // Every batch of the rule committed: the next run may start where this one looked.
+      pqxx::nontransaction tx(env.conn, "escalation_watermark");
+      tx.exec_params0(escalation_sql::kStoreWatermark, rule.id, mark.fingerprint, run.now,
+                      run_xmin);
     } catch (const pqxx::sql_error& e) {
       if (ends_the_run(e)) throw;
       record_failure(rule, e.what());
@@ -99,6 +177,7 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
       record_failure(rule, e.what());
     }
     ++rules_done;
+    const std::int64_t rule_executions = totals.executions;
     const std::string id = std::to_string(rule.id);
     executions[id] = rule_executions;
     executions_by_name[rule.name] =
@@ -113,12 +192,15 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
       std::chrono::steady_clock::now() - started);
   nlohmann::json summary{
       {"rules_evaluated", rules_done},
+      // Rules that read only what changed since their watermark; the others read every matching
+      // ticket (first pass, rule or settings edited).
+      {"rules_incremental", incremental},
       {"rules_invalid", rules.invalid.size()},
       {"invalid_rules", invalid},
       {"executions", executions},
       {"executions_by_name", executions_by_name},
-      {"notifications_created", notifications},
-      {"tickets_changed", changed.size()},
+      {"notifications_created", totals.notifications},
+      {"tickets_changed", totals.changed.size()},
       {"duration_ms", duration.count()},
   };
 

@@ -23,13 +23,50 @@ const char* const kExistingTeams = R"sql(
 select id from teams where id = any($1::bigint[])
 )sql";
 
-const char* const kNow = "select now()::text";
+// The run's "now" and the xmin of its snapshot, in one statement of the transaction that loads
+// the rules and the watermarks (0004_escalation_watermarks.sql).
+const char* const kRunClock = R"sql(
+select now()::text, pg_snapshot_xmin(pg_current_snapshot())::text
+)sql";
+
+// escalation_rules is a few dozen rows and escalation_watermarks one row per rule: sequential
+// scans, joined by hash. The fingerprint is computed from the rule row itself, so a pass can never
+// run one definition of a rule and record a watermark for another.
+const char* const kLoadWatermarks = R"sql(
+select r.id,
+       md5(r.condition_type || ' ' || r.condition::text || ' ' || $1::text || ' ' || $2::text),
+       w.checked_until::text,
+       w.changes_from::text
+from escalation_rules r
+left join ticketwatch.escalation_watermarks w
+  on w.rule_id = r.id
+ and w.fingerprint =
+     md5(r.condition_type || ' ' || r.condition::text || ' ' || $1::text || ' ' || $2::text)
+where r.active
+)sql";
+
+const char* const kRuleStart = "select pg_snapshot_xmax(pg_current_snapshot())::text";
+
+// Primary key of escalation_watermarks.
+const char* const kStoreWatermark = R"sql(
+insert into ticketwatch.escalation_watermarks as w
+  (rule_id, fingerprint, checked_until, changes_from, updated_at)
+values ($1::bigint, $2::text, $3::timestamptz, $4::xid8, now())
+on conflict (rule_id) do update
+  set fingerprint = excluded.fingerprint, checked_until = excluded.checked_until,
+      changes_from = excluded.changes_from, updated_at = excluded.updated_at
+)sql";
 
 namespace {
 
+// A condition's SQL with placeholders: {p1} and {p2} are the numbers of its own parameters,
+// {since} the number of the watermark parameter of an incremental pass.
 struct ConditionSql {
   const char* episode;
   const char* condition;
+  // The condition's instant lies after the watermark: with `condition` it is a bounded range of
+  // the same index. Null for customer_rating, which does not depend on time.
+  const char* after_watermark;
 };
 
 // Each condition is a range on the column its index leads with (0003_escalation.sql). Episode
@@ -38,22 +75,26 @@ struct ConditionSql {
 constexpr std::array<ConditionSql, 5> kConditions{{
     // sla_breach: tickets_escalation_sla_due_idx.
     {R"('due:' || to_char(t.sla_due_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))",
-     "t.sla_due_at <= $2::timestamptz - make_interval(mins => $9::int)"},
+     "t.sla_due_at <= $2::timestamptz - make_interval(mins => ${p1}::int)",
+     "t.sla_due_at > ${since}::timestamptz - make_interval(mins => ${p1}::int)"},
     // time_in_status: tickets_escalation_status_since_idx.
     {R"('status_changed_at:' ||)"
      R"( to_char(t.status_changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))",
-     "t.status = $9::text and t.status_changed_at <= $2::timestamptz - make_interval(mins => "
-     "$10::int)"},
+     "t.status = ${p1}::text and t.status_changed_at <= $2::timestamptz - make_interval(mins => "
+     "${p2}::int)",
+     "t.status_changed_at > ${since}::timestamptz - make_interval(mins => ${p2}::int)"},
     // priority_level: tickets_escalation_priority_created_idx.
     {"'priority:' || t.priority",
-     "t.priority = any($9::text[]) and t.created_at <= $2::timestamptz - make_interval(mins => "
-     "$10::int)"},
+     "t.priority = any(${p1}::text[]) and t.created_at <= $2::timestamptz - make_interval(mins => "
+     "${p2}::int)",
+     "t.created_at > ${since}::timestamptz - make_interval(mins => ${p2}::int)"},
     // no_response: tickets_escalation_unanswered_idx.
     {"'ticket'::text",
      "t.first_response_at is null and t.created_at <= $2::timestamptz - make_interval(mins => "
-     "$9::int)"},
+     "${p1}::int)",
+     "t.created_at > ${since}::timestamptz - make_interval(mins => ${p1}::int)"},
     // customer_rating: tickets_escalation_rating_idx.
-    {"'rating:' || t.customer_rating", "t.customer_rating <= $9::int"},
+    {"'rating:' || t.customer_rating", "t.customer_rating <= ${p1}::int", nullptr},
 }};
 static_assert(static_cast<std::size_t>(ConditionType::sla_breach) == 0 &&
                   static_cast<std::size_t>(ConditionType::time_in_status) == 1 &&
@@ -62,30 +103,24 @@ static_assert(static_cast<std::size_t>(ConditionType::sla_breach) == 0 &&
                   static_cast<std::size_t>(ConditionType::customer_rating) == 4,
               "kConditions follows ConditionType's order");
 
-// The claim shared by every condition type. Candidates are locked in id order so that two runs
-// (or a run and the application) never wait on each other in a cycle; the anti-join and the
-// unique key make a claimed episode invisible to later batches and to other runs. Batches are
-// keyset pages over ticket ids, so within one run a rule visits each ticket at most once, even
-// when its own actions start a new episode (increase_priority under priority_level). The
-// candidate count tells a full page (look further) from the last one, even when another run
-// claimed some of its tickets first.
-std::string claim_text(const ConditionSql& c) {
-  return fmt::format(R"sql(
-with candidates as (
-  select t.id, {episode} as episode
-  from tickets t
-  where {condition}
-    and t.status <> all($3::text[])
-    and ($5::bigint is null or t.team_id = $5::bigint)
-    and ($6::text is null or t.priority = $6::text)
-    and t.id > $8::bigint
-    and not exists (
-      select 1 from ticketwatch.escalation_executions e
-      where e.rule_id = $1::bigint and e.ticket_id = t.id and e.episode = {episode})
-  order by t.id
-  limit $4::int
-  for update of t
-),
+// Parameter numbers of the condition's own values and of the watermark, per mode.
+struct Numbering {
+  int p1;
+  int p2;
+  int since;
+};
+constexpr Numbering kFullNumbers{9, 10, 0};
+constexpr Numbering kSinceNumbers{10, 11, 9};
+constexpr Numbering kChangedNumbers{12, 13, 0};
+
+std::string numbered(const char* text, Numbering n) {
+  return fmt::format(fmt::runtime(text), fmt::arg("p1", n.p1), fmt::arg("p2", n.p2),
+                     fmt::arg("since", n.since));
+}
+
+// What every mode shares after its candidates: claim the episodes (the unique key makes a claimed
+// episode invisible to later batches and to other runs) and return one row at least.
+constexpr const char* kClaimTail = R"sql(
 claimed as (
   insert into ticketwatch.escalation_executions
     (rule_id, ticket_id, episode, condition_type, executed_at)
@@ -93,30 +128,119 @@ claimed as (
   on conflict on constraint escalation_executions_once_per_episode do nothing
   returning id, ticket_id
 )
+)sql";
+
+// The open-status test, the filters and the anti-join on escalation_executions' unique key, shared
+// by every mode.
+std::string ticket_tests(const ConditionSql& c, Numbering n) {
+  return fmt::format(R"sql({condition}
+    and t.status <> all($3::text[])
+    and ($5::bigint is null or t.team_id = $5::bigint)
+    and ($6::text is null or t.priority = $6::text)
+    and not exists (
+      select 1 from ticketwatch.escalation_executions e
+      where e.rule_id = $1::bigint and e.ticket_id = t.id and e.episode = {episode}))sql",
+                     fmt::arg("condition", numbered(c.condition, n)),
+                     fmt::arg("episode", c.episode));
+}
+
+// Full and since modes: keyset pages over ticket ids of the tickets matching the condition (since:
+// whose instant also lies after the watermark). Candidates are locked in id order so that two runs
+// (or a run and the application) never wait on each other in a cycle. Within one run a rule visits
+// each ticket at most once, even when its own actions start a new episode (increase_priority under
+// priority_level). The candidate count tells a full page (look further) from the last one, even
+// when another run claimed some of its tickets first.
+std::string claim_by_ticket(const ConditionSql& c, bool since) {
+  const Numbering n = since ? kSinceNumbers : kFullNumbers;
+  const std::string window = since ? " and " + numbered(c.after_watermark, n) : std::string();
+  return fmt::format(R"sql(
+with candidates as (
+  select t.id, {episode} as episode
+  from tickets t
+  where {tests}{window}
+    and t.id > $8::bigint
+  order by t.id
+  limit $4::int
+  for update of t
+),{tail}
 select (select count(*) from candidates) as candidates,
-       (select max(id) from candidates) as last_candidate,
+       (select max(id) from candidates) as last_ticket,
+       null::text as last_xid,
        cl.id as execution_id, cl.ticket_id
 from (select 1) as one
 left join claimed cl on true
 )sql",
-                     fmt::arg("episode", c.episode), fmt::arg("condition", c.condition));
+                     fmt::arg("episode", c.episode), fmt::arg("tests", ticket_tests(c, n)),
+                     fmt::arg("window", window), fmt::arg("tail", kClaimTail));
+}
+
+// Changed mode: keyset pages over escalation_ticket_changes (changed_xid, ticket_id) within
+// [$10, $11); each page is a batch of changed tickets, looked up in tickets by primary key (the ids
+// as an array: a join let the planner hash all of tickets) and tested against the whole condition
+// at the run's now. The count and the last key are those of the page
+// scanned, matching or not, so that the next page starts after it.
+std::string claim_changed(const ConditionSql& c) {
+  return fmt::format(R"sql(
+with scanned as (
+  select ch.ticket_id, ch.changed_xid
+  from ticketwatch.escalation_ticket_changes ch
+  where ch.changed_xid >= $10::xid8 and ch.changed_xid < $11::xid8
+    and (ch.changed_xid, ch.ticket_id) > ($9::xid8, $8::bigint)
+  order by ch.changed_xid, ch.ticket_id
+  limit $4::int
+),
+last_scanned as (
+  select ticket_id, changed_xid from scanned
+  order by changed_xid desc, ticket_id desc limit 1
+),
+candidates as (
+  select t.id, {episode} as episode
+  from tickets t
+  where t.id = any(array(select ticket_id from scanned))
+    and {tests}
+  order by t.id
+  for update of t
+),{tail}
+select (select count(*) from scanned) as candidates,
+       (select ticket_id from last_scanned) as last_ticket,
+       (select changed_xid::text from last_scanned) as last_xid,
+       cl.id as execution_id, cl.ticket_id
+from (select 1) as one
+left join claimed cl on true
+)sql",
+                     fmt::arg("episode", c.episode),
+                     fmt::arg("tests", ticket_tests(c, kChangedNumbers)),
+                     fmt::arg("tail", kClaimTail));
 }
 
 }  // namespace
 
-const std::string& claim(ConditionType type) {
-  static const std::array<std::string, 5> kTexts{
-      claim_text(kConditions[0]), claim_text(kConditions[1]), claim_text(kConditions[2]),
-      claim_text(kConditions[3]), claim_text(kConditions[4])};
-  return kTexts[static_cast<std::size_t>(type)];
+const std::string& claim(ConditionType type, ClaimMode mode) {
+  static const auto kTexts = [] {
+    std::array<std::array<std::string, 3>, 5> texts;
+    for (std::size_t i = 0; i < kConditions.size(); ++i) {
+      const auto& c = kConditions[i];
+      texts[i][static_cast<std::size_t>(ClaimMode::full)] = claim_by_ticket(c, false);
+      // customer_rating has no instant: its incremental pass reads changed tickets only.
+      texts[i][static_cast<std::size_t>(ClaimMode::since)] =
+          c.after_watermark != nullptr ? claim_by_ticket(c, true) : std::string();
+      texts[i][static_cast<std::size_t>(ClaimMode::changed)] = claim_changed(c);
+    }
+    return texts;
+  }();
+  return kTexts[static_cast<std::size_t>(type)][static_cast<std::size_t>(mode)];
+}
+
+bool depends_on_time(ConditionType type) {
+  return kConditions[static_cast<std::size_t>(type)].after_watermark != nullptr;
 }
 
 // Every action statement starts from the claimed execution ids (an unnest of the array, so the
 // plan is nested primary-key lookups whatever the statistics of escalation_executions say mid-run;
 // with `e.id = any($1)` the planner hash-joined all of tickets) and their tickets, locked by the
 // claim. Updates of tickets also name the ids as an array (`t.id = any(array(...))`), which the
-// planner turns into a primary-key index scan instead of hashing all of tickets. It reads the ticket as earlier actions of the same
-// transaction left it, so actions apply in rule order.
+// planner turns into a primary-key index scan instead of hashing all of tickets. It reads the
+// ticket as earlier actions of the same transaction left it, so actions apply in rule order.
 
 // Recipients: the roles resolved on the ticket as it is now (after earlier actions), plus fixed
 // user ids; active users only; each user once per execution, even across two notify actions

@@ -19,25 +19,54 @@ extern const char* const kExistingUsers;
 extern const char* const kExistingTeams;
 
 // The run's single "now", from the database clock, as text that round-trips exactly through
-// ::timestamptz on the same connection.
-extern const char* const kNow;
+// ::timestamptz on the same connection, and the xmin of the run's snapshot (xid8 as text).
+extern const char* const kRunClock;
+
+// $1 closed statuses text, $2 priorities text -> rule_id, fingerprint text, checked_until text |
+// null, changes_from text | null: one row per active rule, the watermark only when its fingerprint
+// is the rule's current one (0004_escalation_watermarks.sql).
+extern const char* const kLoadWatermarks;
+
+// The xmax of a fresh snapshot (xid8 as text: one past the latest completed transaction), taken
+// when a rule's incremental pass starts. Earlier rules' batches of this run completed before it
+// and lie below; this rule's own batches get ids at or above it and are left to the next pass.
+extern const char* const kRuleStart;
+
+// $1 rule_id, $2 fingerprint, $3 checked_until timestamptz, $4 changes_from xid8.
+extern const char* const kStoreWatermark;
+
+// How a claim finds its candidates (docs/performance.md "Escalation: per-rule watermarks"):
+//   full     every ticket matching the condition (no usable watermark)
+//   since    matching tickets whose condition became true after the watermark
+//   changed  matching tickets changed in transactions the last complete pass could not see
+enum class ClaimMode { full = 0, since = 1, changed = 2 };
+
+// Whether a condition becomes true by time alone (all but customer_rating): only then has it a
+// `since` claim.
+bool depends_on_time(ConditionType type);
 
 // Selects up to a batch of open, unclaimed tickets matching the condition, locks them, claims
 // their episode and returns one row per claimed ticket (at least one row):
-//   candidates bigint (how many matched, claimed or not), last_candidate bigint (the highest
-//   ticket id among them: where the next batch starts), execution_id, ticket_id (null when
-//   nothing was claimed).
-// Parameters shared by every condition type:
+//   candidates bigint (full/since: how many matched, claimed or not; changed: how many changed
+//   tickets the page scanned), last_ticket bigint, last_xid text (changed only: with last_ticket
+//   the key where the next page starts), execution_id, ticket_id (null when nothing was claimed).
+// Parameters shared by every mode:
 //   $1 rule_id bigint, $2 now timestamptz, $3 closed statuses text[], $4 batch size int,
 //   $5 team filter bigint|null, $6 priority filter text|null, $7 condition_type text,
-//   $8 only tickets with a greater id bigint (0 for the first batch)
-// then the condition's own:
-//   sla_breach      $9 overdue minutes int
-//   time_in_status  $9 status text, $10 minutes int
-//   priority_level  $9 priorities at or above at_least text[], $10 open minutes int
-//   no_response     $9 minutes int
-//   customer_rating $9 at_most int
-const std::string& claim(ConditionType type);
+//   $8 only tickets with a greater id bigint (0 for the first batch; changed: the keyset's id)
+// then per mode:
+//   full     the condition's values from $9
+//   since    $9 watermark timestamptz, the condition's values from $10
+//   changed  $9 keyset xid8 ('0' first), $10 changes from xid8, $11 changes before xid8, the
+//            condition's values from $12
+// The condition's own values:
+//   sla_breach      overdue minutes int
+//   time_in_status  status text, minutes int
+//   priority_level  priorities at or above at_least text[], open minutes int
+//   no_response     minutes int
+//   customer_rating at_most int
+// The since text of customer_rating is empty (see depends_on_time).
+const std::string& claim(ConditionType type, ClaimMode mode);
 
 // Action statements. Each applies one action to the claimed executions' tickets and appends
 // {type, from, to[, noop, reason]} to escalation_executions.actions; each returns one row with

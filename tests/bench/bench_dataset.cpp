@@ -136,9 +136,8 @@ update ticketwatch.sla_state s
 
 }  // namespace
 
-DatasetShape generate_dataset(pqxx::connection& conn, long long tickets) {
+void generate_dataset(pqxx::connection& conn, long long tickets) {
   DatasetShape shape;
-  shape.tickets = tickets;
   shape.users = std::max(100LL, tickets / 50);
   shape.teams = std::max(10LL, tickets / 2000);
   {
@@ -147,7 +146,9 @@ DatasetShape generate_dataset(pqxx::connection& conn, long long tickets) {
     tx.exec_params0(kUsers, shape.users);
     tx.exec_params0(kTeams, shape.teams);
     tx.exec0("alter table tickets disable trigger tickets_sla_mark_inserted");
+    tx.exec0("alter table tickets disable trigger tickets_escalation_mark_inserted");
     tx.exec_params0(kTickets, tickets, shape.users, shape.teams);
+    tx.exec0("alter table tickets enable trigger tickets_escalation_mark_inserted");
     tx.exec0("alter table tickets enable trigger tickets_sla_mark_inserted");
     tx.exec_params0(kFollowers, shape.users);
     for (const char* table : {"users", "teams", "tickets"}) {
@@ -155,14 +156,29 @@ DatasetShape generate_dataset(pqxx::connection& conn, long long tickets) {
                          std::string(table) + "))",
                      std::string(table));
     }
-    shape.followers = tx.exec1("select count(*) from ticket_followers")[0].as<long long>();
-    shape.with_sla =
-        tx.exec1("select count(*) from tickets where sla_due_at is not null")[0].as<long long>();
     tx.commit();
   }
   pqxx::nontransaction tx{conn};
   tx.exec0("vacuum analyze");
+}
+
+DatasetShape dataset_shape(pqxx::connection& conn) {
+  pqxx::read_transaction tx{conn};
+  DatasetShape shape;
+  shape.tickets = tx.exec1("select count(*) from tickets")[0].as<long long>();
+  shape.users = tx.exec1("select count(*) from users")[0].as<long long>();
+  shape.teams = tx.exec1("select count(*) from teams")[0].as<long long>();
+  shape.followers = tx.exec1("select count(*) from ticket_followers")[0].as<long long>();
+  shape.with_sla =
+      tx.exec1("select count(*) from tickets where sla_due_at is not null")[0].as<long long>();
   return shape;
+}
+
+long long change_statuses(pqxx::connection& conn) {
+  pqxx::work tx{conn};
+  const auto updated = tx.exec0(kStatusChanges).affected_rows();
+  tx.commit();
+  return updated;
 }
 
 void insert_escalation_rules(pqxx::connection& conn) {

@@ -17,9 +17,17 @@ struct DatasetShape {
 // all inside PostgreSQL (generate_series, a fixed random seed), then VACUUM ANALYZE.
 // SLA windows run from 1 h to 5 d and each ticket sits at a uniformly random point of its window
 // (up to 30 % past due), so some ticket crosses a level boundary at every moment.
-// The sla-monitor's insert trigger is off while loading: the first pass then starts with no
-// sla_state at all, as it does on an existing helpdesk where ticketwatch is newly installed.
-DatasetShape generate_dataset(pqxx::connection& conn, long long tickets);
+// The insert triggers of both jobs are off while loading: the first passes then start with no
+// sla_state and no change records at all, as on an existing helpdesk where ticketwatch is newly
+// installed.
+void generate_dataset(pqxx::connection& conn, long long tickets);
+
+// Counts what a generated (or cloned) database holds.
+DatasetShape dataset_shape(pqxx::connection& conn);
+
+// 1 % of the tickets change status (every ticket id ending in 37 of 100), as the application
+// would between two escalation passes. Returns how many changed.
+long long change_statuses(pqxx::connection& conn);
 
 // The 20 escalation rules of the benchmark: four of each condition type, with filters and
 // every action type.

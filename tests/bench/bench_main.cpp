@@ -96,31 +96,65 @@ nlohmann::json to_json(const std::string& step, const tb::Measurement& m) {
           {"load_average", m.load_average}};
 }
 
-nlohmann::json bench_size(const std::string& admin_dsn, long long n, long long crossing,
+// What a run measures, from the command line.
+struct Plan {
+  long long crossing = 1000;
+  bool sla = true;         // the four sla-monitor steps (and the interval between them)
+  bool escalation = true;  // the four escalation-monitor steps
+  bool reuse = false;      // clone the generated data from tw_bench_<N>_data when it exists
+};
+
+bool database_exists(pqxx::connection& admin, const std::string& name) {
+  pqxx::nontransaction tx{admin};
+  return !tx.exec_params("select 1 from pg_database where datname = $1", name).empty();
+}
+
+// A file copy of the template: seconds for a million tickets, where generating takes minutes.
+void clone_database(pqxx::connection& admin, const std::string& from, const std::string& to) {
+  pqxx::nontransaction tx{admin};
+  tx.exec0("create database " + tx.quote_name(to) + " template " + tx.quote_name(from) +
+           " strategy file_copy");
+}
+
+nlohmann::json bench_size(const std::string& admin_dsn, long long n, const Plan& plan,
                           const ticketwatch::config::Config& config) {
   const auto database = fmt::format("tw_bench_{}", n);
+  // Generated data, kept by --reuse: never measured on, only cloned.
+  const auto seed = database + "_data";
   pqxx::connection admin{admin_dsn};
+  const bool cloned = plan.reuse && database_exists(admin, seed);
   {
     pqxx::nontransaction tx{admin};
     tx.exec0("create extension if not exists pg_stat_statements");
     tx.exec0("drop database if exists " + tx.quote_name(database) + " with (force)");
-    tx.exec0("create database " + tx.quote_name(database));
+    if (!cloned) tx.exec0("create database " + tx.quote_name(database));
   }
   const auto dsn = with_database(admin_dsn, database);
-  nlohmann::json result{{"tickets", n}};
+  nlohmann::json result{{"tickets", n}, {"cloned", cloned}};
+  result["generate_load"] = tb::load_average();
+  const auto start = std::chrono::steady_clock::now();
+  if (cloned) {
+    std::cerr << fmt::format("tw_bench: {} tickets: cloning {}\n", n, seed);
+    clone_database(admin, seed, database);
+  }
   {
     pqxx::connection conn{dsn};
+    // A clone made before a newer migration gets it here, like an upgraded helpdesk.
     ticketwatch::db::migrate(conn);
-    std::cerr << fmt::format("tw_bench: {} tickets: generating\n", n);
-    result["generate_load"] = tb::load_average();
-    const auto start = std::chrono::steady_clock::now();
-    const auto shape = tb::generate_dataset(conn, n);
-    tb::insert_escalation_rules(conn);
-    result["generate_ms"] = ms_since(start);
+    if (!cloned) {
+      std::cerr << fmt::format("tw_bench: {} tickets: generating\n", n);
+      tb::generate_dataset(conn, n);
+      tb::insert_escalation_rules(conn);
+    }
+    const auto shape = tb::dataset_shape(conn);
     result["dataset"] = {{"users", shape.users},
                          {"teams", shape.teams},
                          {"followers", shape.followers},
                          {"with_sla", shape.with_sla}};
+  }
+  result["generate_ms"] = ms_since(start);
+  if (plan.reuse && !cloned) {
+    clone_database(admin, database, seed);
   }
   auto& steps = result["steps"];
   const auto step = [&](const std::string& name, tb::Job job) {
@@ -129,21 +163,30 @@ nlohmann::json bench_size(const std::string& admin_dsn, long long n, long long c
     // Progress for long runs: a size that does not finish still leaves its finished steps.
     std::cerr << "tw_bench: " << steps.back().dump() << '\n';
   };
-  step("sla cold", tb::Job::sla);
-  step("sla steady", tb::Job::sla);
-  {
-    pqxx::connection conn{dsn};
-    const auto counts = tb::simulate_interval(conn, crossing);
-    result["interval"] = {{"tickets_updated", counts.updated},
-                          {"tickets_crossing", counts.shifted}};
+  if (plan.sla) {
+    step("sla cold", tb::Job::sla);
+    step("sla steady", tb::Job::sla);
+    {
+      pqxx::connection conn{dsn};
+      const auto counts = tb::simulate_interval(conn, plan.crossing);
+      result["interval"] = {{"tickets_updated", counts.updated},
+                            {"tickets_crossing", counts.shifted}};
+    }
+    step("sla after 1% + crossings", tb::Job::sla);
+    step("sla steady again", tb::Job::sla);
   }
-  step("sla after 1% + crossings", tb::Job::sla);
-  step("sla steady again", tb::Job::sla);
-  step("escalation cold", tb::Job::escalation);
-  // The cold pass's own actions (priority raised, status set, team moved) open new episodes
-  // of later rules, which the next pass executes; the pass after that has nothing new.
-  step("escalation second", tb::Job::escalation);
-  step("escalation steady", tb::Job::escalation);
+  if (plan.escalation) {
+    step("escalation cold", tb::Job::escalation);
+    // The cold pass's own actions (priority raised, status set, team moved) open new episodes
+    // of later rules, which the next pass executes; the pass after that has nothing new.
+    step("escalation second", tb::Job::escalation);
+    step("escalation steady", tb::Job::escalation);
+    {
+      pqxx::connection conn{dsn};
+      result["escalation_interval"] = {{"tickets_updated", tb::change_statuses(conn)}};
+    }
+    step("escalation after 1%", tb::Job::escalation);
+  }
   return result;
 }
 
@@ -156,7 +199,8 @@ int main(int argc, char** argv) {
   std::string sizes_text;
   std::string json_path;
   int batch_size = 0;
-  long long crossing = 0;
+  Plan plan;
+  std::string jobs_text;
   bool keep = false;
   options.add_options()("help,h", "this help")(
       "dsn", po::value(&dsn),
@@ -168,9 +212,14 @@ int main(int argc, char** argv) {
                                 "comma-separated ticket counts")(
       "json", po::value(&json_path), "also write the results to this file")(
       "batch-size", po::value(&batch_size)->default_value(1000), "both jobs' batch_size")(
-      "crossing", po::value(&crossing)->default_value(1000),
+      "crossing", po::value(&plan.crossing)->default_value(1000),
       "tickets whose level boundary the simulated clock move passes")(
-      "keep", po::bool_switch(&keep), "keep the databases afterwards (for EXPLAIN)");
+      "jobs", po::value(&jobs_text)->default_value("sla,escalation"),
+      "which jobs' steps to run: sla, escalation or both")(
+      "keep", po::bool_switch(&keep), "keep the databases afterwards (for EXPLAIN)")(
+      "reuse", po::bool_switch(&plan.reuse),
+      "keep the generated data in tw_bench_<N>_data and, when it exists, clone it instead of "
+      "generating again (newer migrations are applied to the clone)");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, options), vm);
@@ -183,6 +232,11 @@ int main(int argc, char** argv) {
       throw std::runtime_error("give exactly one of --dsn and --cluster-dir");
     }
     const auto sizes = parse_sizes(sizes_text);
+    plan.sla = jobs_text.find("sla") != std::string::npos;
+    plan.escalation = jobs_text.find("escalation") != std::string::npos;
+    if (!plan.sla && !plan.escalation) {
+      throw std::runtime_error("--jobs: give sla, escalation or both");
+    }
     std::optional<Cluster> cluster;
     if (!cluster_dir.empty()) {
       cluster.emplace(cluster_dir);
@@ -199,10 +253,10 @@ int main(int argc, char** argv) {
          {{"nproc", sysconf(_SC_NPROCESSORS_ONLN)},
           {"memory_mib", static_cast<long long>(info.totalram) * info.mem_unit / (1024 * 1024)}}},
         {"batch_size", batch_size},
-        {"crossing", crossing},
+        {"crossing", plan.crossing},
         {"sizes", nlohmann::json::array()}};
     for (const auto n : sizes) {
-      report["sizes"].push_back(bench_size(dsn, n, crossing, config));
+      report["sizes"].push_back(bench_size(dsn, n, plan, config));
       if (!keep) {
         pqxx::connection admin{dsn};
         pqxx::nontransaction tx{admin};

@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <pqxx/except>
+#include <string_view>
+#include <utility>
 
 namespace ticketwatch::db {
 namespace {
@@ -38,6 +40,13 @@ void append(std::string& conninfo, std::string_view keyword, std::string_view va
   conninfo += '\'';
 }
 
+// TCP keepalive defaults for libpq, used where the DSN sets none: a database host that dies or
+// drops off the network while a statement waits for its result is noticed after about a minute
+// (30 s idle, then 3 probes 10 s apart) rather than after the kernel's two hours, so the attempt
+// fails and is retried instead of hanging a worker. libpq ignores them on Unix sockets.
+constexpr std::pair<std::string_view, std::string_view> kKeepaliveDefaults[] = {
+    {"keepalives_idle", "30"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}};
+
 }  // namespace
 
 std::string connection_string(const ConnectionSettings& settings) {
@@ -50,16 +59,22 @@ std::string connection_string(const ConnectionSettings& settings) {
 
   std::string conninfo;
   bool has_application_name = false;
+  bool sets_keepalives = false;
   for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
     if (option->val == nullptr) continue;
     const std::string_view keyword = option->keyword;
     if (keyword == "connect_timeout") continue;
     if (keyword == "password" && !settings.password.empty()) continue;
     if (keyword == "application_name") has_application_name = true;
+    if (keyword.starts_with("keepalives")) sets_keepalives = true;
     append(conninfo, keyword, option->val);
   }
   if (!has_application_name && !settings.application_name.empty()) {
     append(conninfo, "application_name", settings.application_name);
+  }
+  // The operator's keepalive settings, if any, are taken as a whole.
+  if (!sets_keepalives) {
+    for (const auto& [keyword, value] : kKeepaliveDefaults) append(conninfo, keyword, value);
   }
   // libpq counts whole seconds; 0 or less would mean "wait forever", so it is left out instead.
   if (const auto ms = settings.connect_timeout.count(); ms > 0) {

@@ -42,7 +42,19 @@ TEST(ConnectionString, KeepsEveryParameterOfAKeywordDsnAndAddsTimeoutAndName) {
                                                         {"user", "tw"},
                                                         {"sslmode", "disable"},
                                                         {"connect_timeout", "3"},
-                                                        {"application_name", "ticketwatchd"}}));
+                                                        {"application_name", "ticketwatchd"},
+                                                        {"keepalives_idle", "30"},
+                                                        {"keepalives_interval", "10"},
+                                                        {"keepalives_count", "3"}}));
+}
+
+TEST(ConnectionString, LeavesKeepalivesToTheOperatorWhenTheDsnSetsAny) {
+  const auto params = libpq_params(
+      connection_string(settings("postgresql://db/helpdesk?keepalives_idle=120&keepalives=1")));
+  EXPECT_EQ(params.at("keepalives_idle"), "120");
+  EXPECT_EQ(params.at("keepalives"), "1");
+  EXPECT_EQ(params.count("keepalives_interval"), 0u);
+  EXPECT_EQ(params.count("keepalives_count"), 0u);
 }
 
 TEST(ConnectionString, TranslatesAUriWithPercentEncodingAndQueryParameters) {

@@ -184,8 +184,10 @@ void Daemon::apply(config::Config next) {
 void Daemon::on_run_finished(const scheduler::RunResult& result) {
   metrics_.record(result);
   recorder_.record(result);
-  if (result.status == scheduler::RunStatus::failed) {
-    // A failed run is often the first sign the database went away.
+  // A failed run is often the first sign the database went away. A run that reached the database
+  // while it is marked down proves it is back: say so now rather than at the end of the monitor's
+  // backoff (up to reconnect_backoff_max), and rerun what failed meanwhile.
+  if (result.status == scheduler::RunStatus::failed || database_.state() != DbState::up) {
     database_.check_now();
   }
   publish_status();

@@ -1,5 +1,7 @@
 #include "ticketwatch/db/connection.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 
 #include "ticketwatch/db/conninfo.hpp"
@@ -25,6 +27,25 @@ std::unique_ptr<pqxx::connection> open(const ConnectionSettings& settings) {
   }
 }
 
+// Whether the server still has this connection. A server that restarted, failed over or ended
+// the session while the connection sat idle left its goodbye on the socket: a notice, then the end
+// of the stream. Reading what is there (no round trip) finds out before the next statement fails
+// on it, so the first attempt after a database restart does not fail. get_notifs() is libpqxx's
+// public way to consume input; it reads once per call, and the notice and the end of the stream
+// may take a read each.
+bool still_connected(pqxx::connection& conn) {
+  for (int reads = 0; reads < 4 && conn.is_open(); ++reads) {
+    pollfd waiting{conn.sock(), POLLIN, 0};
+    if (::poll(&waiting, 1, 0) <= 0) break;  // nothing to read: as alive as can be told
+    try {
+      conn.get_notifs();
+    } catch (const pqxx::broken_connection&) {
+      return false;
+    }
+  }
+  return conn.is_open();
+}
+
 bool same_target(const ConnectionSettings& a, const ConnectionSettings& b) {
   return a.dsn == b.dsn && a.password == b.password && a.connect_timeout == b.connect_timeout &&
          a.application_name == b.application_name;
@@ -35,7 +56,7 @@ bool same_target(const ConnectionSettings& a, const ConnectionSettings& b) {
 Session::Session(ConnectionSettings settings) : settings_(std::move(settings)) {}
 
 pqxx::connection& Session::connection() {
-  if (conn_ && !conn_->is_open()) conn_.reset();
+  if (conn_ && !still_connected(*conn_)) conn_.reset();
   if (!conn_) conn_ = open(settings_);
   return *conn_;
 }

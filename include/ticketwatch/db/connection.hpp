@@ -39,7 +39,9 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // The live connection, (re)connecting first if needed. Throws pqxx::broken_connection.
+  // The live connection, (re)connecting first if needed: also when the server closed the idle
+  // connection (restart, failover, terminated backend), which it notices without a round trip.
+  // Throws pqxx::broken_connection.
   pqxx::connection& connection();
   // Drops the connection (after an error that leaves it in doubt); the next use reconnects.
   void reset();

@@ -1,0 +1,106 @@
+#pragma once
+
+// Shared by the outage tests: a daemon configuration with an HTTP listener and short backoffs, a
+// real HTTP GET, and a look at what the daemon's job connections are doing on the server.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "faults_fixture.hpp"
+
+namespace ticketwatch::testing {
+
+// The database's reconnection backoff in these tests unless a test sets its own: 250 ms doubling
+// up to 1 s.
+inline constexpr std::chrono::milliseconds kReconnectBackoffMax{1000};
+
+struct OutageDaemonOptions {
+  std::string dsn;
+  unsigned short http_port = 0;
+  std::string reconnect_backoff_min = "250ms";
+  std::string reconnect_backoff_max = fmt::format("{}ms", kReconnectBackoffMax.count());
+  std::string interval = "1h";
+  int batch_size = 1000;
+  int max_attempts = 3;
+  std::string retry_backoff = "100ms";
+  std::string retry_backoff_max = "1s";
+};
+
+inline std::string outage_config(const OutageDaemonOptions& o, const TempDir& dir) {
+  std::string jobs;
+  for (const auto* job : {"sla-monitor", "escalation-monitor"}) {
+    jobs +=
+        fmt::format(R"(
+[jobs.{job}]
+interval = "{interval}"
+run_on_start = true
+timeout = "60s"
+max_attempts = {attempts}
+retry_backoff = "{backoff}"
+retry_backoff_max = "{backoff_max}"
+batch_size = {batch}
+)",
+                    fmt::arg("job", job), fmt::arg("interval", o.interval),
+                    fmt::arg("attempts", o.max_attempts), fmt::arg("backoff", o.retry_backoff),
+                    fmt::arg("backoff_max", o.retry_backoff_max), fmt::arg("batch", o.batch_size));
+  }
+  return fmt::format(R"([daemon]
+instance_name = "outage-test"
+shutdown_timeout = "5s"
+
+[database]
+dsn = "{dsn}"
+connect_timeout = "2s"
+reconnect_backoff_min = "{backoff_min}"
+reconnect_backoff_max = "{backoff_max}"
+
+[control]
+socket = "{socket}"
+
+[metrics]
+listen = "127.0.0.1:{port}"
+{jobs})",
+                     fmt::arg("dsn", o.dsn), fmt::arg("backoff_min", o.reconnect_backoff_min),
+                     fmt::arg("backoff_max", o.reconnect_backoff_max),
+                     fmt::arg("socket", (dir / "control.sock").string()),
+                     fmt::arg("port", o.http_port), fmt::arg("jobs", jobs));
+}
+
+// A loopback port nobody listens on right now.
+inline unsigned short unused_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("bind");
+  return ntohs(address.sin_port);
+}
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// A real GET with curl; status 0 when no HTTP answer came.
+inline HttpReply http_get(unsigned short port, const std::string& path) {
+  const auto r =
+      run_program("/usr/bin/curl", {"-s", "-S", "--max-time", "10", "-w", "\n%{http_code}",
+                                    fmt::format("http://127.0.0.1:{}{}", port, path)});
+  HttpReply reply;
+  const auto cut = r.out.rfind('\n');
+  if (r.exit_code != 0 || cut == std::string::npos) return reply;
+  reply.body = r.out.substr(0, cut);
+  reply.status = std::stoi(r.out.substr(cut + 1));
+  return reply;
+}
+
+}  // namespace ticketwatch::testing

@@ -165,4 +165,11 @@ std::size_t count_occurrences(const std::string& text, const std::string& needle
   return n;
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 }  // namespace ticketwatch::testing

@@ -62,6 +62,9 @@ struct Completed {
   std::string out;
   std::string err;
 };
+// The lines of a program's output, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
 Completed run_program(const std::string& program, const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(60));

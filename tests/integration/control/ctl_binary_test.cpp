@@ -19,13 +19,6 @@ Completed ctl(ControlHarness& h, std::vector<std::string> args) {
   return run_program(TW_CTL_PATH, args, {}, 30s);
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 TEST(Ticketwatchctl, StatusPrintsAHeaderAndAnAlignedJobTable) {
   ControlHarness h;
   auto r = ctl(h, {"status"});

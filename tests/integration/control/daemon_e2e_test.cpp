@@ -77,13 +77,6 @@ void seed(TestDatabase& db) {
   )sql");
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 class DaemonEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {

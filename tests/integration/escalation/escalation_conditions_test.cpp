@@ -9,8 +9,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr const char* kNotifyAssignee = R"([{"type": "notify", "to": ["assignee"]}])";
-
 class EscalationConditions : public EscalationTest {
  protected:
   void SetUp() override { freeze_clock(); }

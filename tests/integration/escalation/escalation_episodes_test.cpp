@@ -9,8 +9,6 @@ namespace {
 using nlohmann::json;
 using ::testing::ElementsAre;
 
-constexpr const char* kNotifyAssignee = R"([{"type": "notify", "to": ["assignee"]}])";
-
 class EscalationEpisodes : public EscalationTest {
  protected:
   void SetUp() override { freeze_clock(); }

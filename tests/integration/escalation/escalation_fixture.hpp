@@ -24,6 +24,8 @@ namespace ticketwatch::testing {
 
 // The instant the job sees as "now" in tests that freeze the database clock.
 inline constexpr const char* kFrozenNow = "2030-01-01 12:00:00+00";
+// The actions of most rules in these tests.
+inline constexpr const char* kNotifyAssignee = R"([{"type": "notify", "to": ["assignee"]}])";
 
 // A ticket relative to the reference instant (kFrozenNow when frozen, else the real now()).
 // Minutes are "ago" (positive: in the past); sla_due_in is "from now" (negative: overdue).

@@ -7,50 +7,53 @@ namespace {
 
 using std::chrono::hours;
 
-const SlaInstant kDue = std::chrono::sys_days{std::chrono::May / 1 / 2024};
-const SlaInstant kOtherDue = kDue + hours(8);
+const SlaInstant kTransitionDue = std::chrono::sys_days{std::chrono::May / 1 / 2024};
+const SlaInstant kOtherDue = kTransitionDue + hours(8);
 
-SlaMemory seen(SlaLevel level_seen, SlaLevel notified, SlaInstant due = kDue) {
+SlaMemory seen(SlaLevel level_seen, SlaLevel notified, SlaInstant due = kTransitionDue) {
   return SlaMemory{.level_seen = level_seen, .level_notified = notified, .due_seen = due};
 }
 
 TEST(SlaTransition, FirstSightAtLowNotifiesNobodyAndRecordsNothing) {
-  const auto t = decide_sla_transition(SlaMemory{}, kDue, SlaLevel::low);
+  const auto t = decide_sla_transition(SlaMemory{}, kTransitionDue, SlaLevel::low);
   EXPECT_FALSE(t.notify);
   EXPECT_FALSE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::low);
 }
 
 TEST(SlaTransition, FirstSightAtHighNotifiesHighOnlyAndRecordsTheChange) {
-  const auto t = decide_sla_transition(SlaMemory{}, kDue, SlaLevel::high);
+  const auto t = decide_sla_transition(SlaMemory{}, kTransitionDue, SlaLevel::high);
   EXPECT_EQ(t.notify, SlaLevel::high);
   EXPECT_TRUE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::high);
 }
 
 TEST(SlaTransition, RiseAboveTheNotifiedLevelNotifiesTheNewLevel) {
-  const auto t =
-      decide_sla_transition(seen(SlaLevel::medium, SlaLevel::medium), kDue, SlaLevel::breached);
+  const auto t = decide_sla_transition(seen(SlaLevel::medium, SlaLevel::medium), kTransitionDue,
+                                       SlaLevel::breached);
   EXPECT_EQ(t.notify, SlaLevel::breached);
   EXPECT_TRUE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::breached);
 }
 
 TEST(SlaTransition, UnchangedLevelDoesNothing) {
-  const auto t = decide_sla_transition(seen(SlaLevel::high, SlaLevel::high), kDue, SlaLevel::high);
+  const auto t =
+      decide_sla_transition(seen(SlaLevel::high, SlaLevel::high), kTransitionDue, SlaLevel::high);
   EXPECT_FALSE(t.notify);
   EXPECT_FALSE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::high);
 }
 
 TEST(SlaTransition, UnchangedLowLevelDoesNothing) {
-  const auto t = decide_sla_transition(seen(SlaLevel::low, SlaLevel::low), kDue, SlaLevel::low);
+  const auto t =
+      decide_sla_transition(seen(SlaLevel::low, SlaLevel::low), kTransitionDue, SlaLevel::low);
   EXPECT_FALSE(t.notify);
   EXPECT_FALSE(t.record_history);
 }
 
 TEST(SlaTransition, FallingLevelRecordsHistoryButNotifiesNobody) {
-  const auto t = decide_sla_transition(seen(SlaLevel::high, SlaLevel::high), kDue, SlaLevel::low);
+  const auto t =
+      decide_sla_transition(seen(SlaLevel::high, SlaLevel::high), kTransitionDue, SlaLevel::low);
   EXPECT_FALSE(t.notify);
   EXPECT_TRUE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::high);
@@ -58,7 +61,7 @@ TEST(SlaTransition, FallingLevelRecordsHistoryButNotifiesNobody) {
 
 TEST(SlaTransition, RisingAgainToAnAlreadyNotifiedLevelNotifiesNobody) {
   const auto t =
-      decide_sla_transition(seen(SlaLevel::medium, SlaLevel::high), kDue, SlaLevel::high);
+      decide_sla_transition(seen(SlaLevel::medium, SlaLevel::high), kTransitionDue, SlaLevel::high);
   EXPECT_FALSE(t.notify);
   EXPECT_TRUE(t.record_history);
   EXPECT_EQ(t.level_notified, SlaLevel::high);

@@ -15,8 +15,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr const char* kNotifyAssignee = R"([{"type": "notify", "to": ["assignee"]}])";
-
 class EscalationRobustness : public EscalationTest {
  protected:
   void SetUp() override { freeze_clock(); }

@@ -12,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNotifyAssignee = R"([{"type": "notify", "to": ["assignee"]}])";
-
 class EscalationWatermarks : public EscalationTest {
  protected:
   void SetUp() override { freeze_clock(); }

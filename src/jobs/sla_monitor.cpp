@@ -64,13 +64,15 @@ SlaCandidate read_candidate(const pqxx::row& row) {
   return c;
 }
 
-// One batch, one transaction: read the next candidates, then write state, history and
-// notifications with one statement each. Returns how many candidates it read.
+// One batch: read the next candidates, evaluate them, write everything with one statement. Two
+// round trips and no explicit transaction: the write is atomic by itself, and what it must not
+// overwrite (a ticket changed after the read) the generation check protects, as it did when the
+// read shared the write's read-committed transaction. Returns how many candidates it read.
 std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& keyset,
                       const std::string& closed_statuses, const SlaThresholds& thresholds,
                       const SlaRecipientRoles& roles, RunTotals& totals) {
   const int batch_size = env.config.sla_monitor.schedule.batch_size;
-  pqxx::work tx(env.conn, "sla-monitor batch");
+  pqxx::nontransaction tx(env.conn, "sla-monitor batch");
   const auto rows = tx.exec_params(sla_sql::kSelectCandidates, now_us, keyset.first,
                                    keyset.after_us, keyset.after_id, batch_size, closed_statuses);
   std::vector<SlaCandidate> candidates;
@@ -80,31 +82,21 @@ std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& ke
   const AlwaysOpenCalendar calendar;
   const auto plan = plan_sla_batch(candidates, from_epoch_us(now_us), thresholds, calendar, roles);
 
-  if (!plan.removals.empty()) tx.exec_params0(sla_sql::kDeleteState, dump(plan.removals));
-  if (!plan.state_updates.empty()) {
-    tx.exec_params0(sla_sql::kUpdateState, dump(plan.state_updates), now_us);
-  }
   std::int64_t history = 0;
-  if (!plan.history.empty()) {
-    // Rows actually written: a ticket deleted since the batch read it is skipped.
-    history = static_cast<std::int64_t>(
-        tx.exec_params0(sla_sql::kInsertHistory, dump(plan.history)).affected_rows());
-  }
   std::int64_t created = 0;
   std::map<std::string, std::int64_t> created_by_kind;
-  if (!plan.notifications.empty()) {
-    for (const auto& row :
-         tx.exec_params(sla_sql::kInsertNotifications, dump(plan.notifications))) {
-      const auto n = row[1].as<std::int64_t>();
-      created_by_kind[row[0].as<std::string>()] += n;
-      created += n;
+  if (!plan.removals.empty() || !plan.state_updates.empty()) {
+    const auto written =
+        tx.exec_params1(sla_sql::kWriteBatch, dump(plan.removals), dump(plan.state_updates), now_us,
+                        dump(plan.history), dump(plan.notifications), std::string(kSlaMonitorJob));
+    // Rows actually written: a ticket deleted since the batch read it is skipped.
+    history = written["history"].as<std::int64_t>();
+    const auto by_kind = nlohmann::json::parse(written["created"].as<std::string>());
+    for (const auto& [kind, n] : by_kind.items()) {
+      created_by_kind[kind] += n.get<std::int64_t>();
+      created += n.get<std::int64_t>();
     }
   }
-  if (created > 0) {
-    tx.exec_params(sla_sql::kNotify,
-                   dump({{"source", kSlaMonitorJob}, {"notifications", created}}));
-  }
-  tx.commit();
 
   // Counted only once committed, so the summary never claims what a failed batch rolled back.
   totals.checked += plan.checked;

@@ -39,7 +39,9 @@ const char* const kNow = "select (extract(epoch from now()) * 1000000)::bigint";
 // Relies on sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not null:
 // a range scan that stops after $5 rows. Rows a batch has handled leave the range (their
 // next_check_at moves past now or to null); the keyset still guarantees the run ends even if the
-// application keeps re-marking tickets while it runs. tickets is joined by primary key.
+// application keeps re-marking tickets while it runs. tickets is read by primary key, one lookup
+// per candidate (a lateral subquery): as a plain join, at 100k tickets the planner hashed all of
+// tickets for every batch of a cold pass (a sequential scan per batch, quadratic in tickets).
 // Times outside 1900-9999 (infinity, typos) are treated like a missing due date so that one bad
 // row can never fail every run.
 const char* const kSelectCandidates = R"sql(
@@ -63,61 +65,71 @@ select c.ticket_id,
        (extract(epoch from coalesce(t.sla_started_at, t.created_at)) * 1000000)::bigint as start_us,
        (extract(epoch from t.sla_due_at) * 1000000)::bigint as due_us
   from candidates c
-  left join tickets t
-    on t.id = c.ticket_id
-   and not ($6::jsonb ? t.status)
-   and t.sla_due_at between timestamptz '1900-01-01 00:00:00+00'
-                        and timestamptz '9999-12-31 00:00:00+00'
-   and coalesce(t.sla_started_at, t.created_at) between timestamptz '1900-01-01 00:00:00+00'
-                                                    and timestamptz '9999-12-31 00:00:00+00'
+  left join lateral (
+    select t.title, t.sla_started_at, t.created_at, t.sla_due_at
+      from tickets t
+     where t.id = c.ticket_id
+       and not ($6::jsonb ? t.status)
+       and t.sla_due_at between timestamptz '1900-01-01 00:00:00+00'
+                            and timestamptz '9999-12-31 00:00:00+00'
+       and coalesce(t.sla_started_at, t.created_at) between timestamptz '1900-01-01 00:00:00+00'
+                                                        and timestamptz '9999-12-31 00:00:00+00'
+  ) t on true
  order by c.next_check_at, c.ticket_id
 )sql";
 
-// Primary-key updates. next_check_at is written back only if the trigger did not mark the ticket
-// again since it was read (generation unchanged): a newer mark must survive for the next pass.
-const char* const kUpdateState = R"sql(
-update ticketwatch.sla_state s
-   set due_at = timestamptz 'epoch' + x.due_us * interval '1 microsecond',
-       level_seen = x.level_seen,
-       level_notified = x.level_notified,
-       next_check_at = case when s.generation = x.generation
-                            then timestamptz 'epoch' + x.next_us * interval '1 microsecond'
-                            else s.next_check_at end,
-       checked_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
-  from json_to_recordset($1::json)
-       as x(ticket_id bigint, generation bigint, due_us bigint, level_seen smallint,
-            level_notified smallint, next_us bigint)
- where s.ticket_id = x.ticket_id
-)sql";
-
-// Primary-key deletes of closed tickets, tickets without a due date and deleted tickets. A row the
-// trigger marked again meanwhile (reopened?) stays for the next pass.
-const char* const kDeleteState = R"sql(
-delete from ticketwatch.sla_state s
- using json_to_recordset($1::json) as x(ticket_id bigint, generation bigint)
- where s.ticket_id = x.ticket_id
-   and s.generation = x.generation
-)sql";
-
-// The join on tickets (primary key) skips a ticket deleted since the batch read it instead of
-// failing the batch on the foreign key.
-const char* const kInsertHistory = R"sql(
-insert into ticket_history (ticket_id, actor_id, action, details)
-select x.ticket_id, null, 'sla_status_changed', x.details
-  from json_to_recordset($1::json) as x(ticket_id bigint, details jsonb)
-  join tickets t on t.id = x.ticket_id
- order by x.ticket_id
-)sql";
-
-// Recipients are resolved here, at write time, from the ticket as it is now: each configured role
-// of the level (the flags), UNION so a user holding several roles of a ticket appears once, and
-// only active users. A role nobody holds (no assignee, no team, team without leader) yields no
-// row. Relies on the primary keys of tickets, teams and users and on ticket_followers' primary
-// key (ticket_id, user_id).
-const char* const kInsertNotifications = R"sql(
-with pending as (
+// Everything a batch writes, in one statement and so in one transaction (a failure anywhere writes
+// nothing of the batch), and one round trip instead of one per table plus BEGIN and COMMIT.
+// Data-modifying CTEs all run to completion whether or not the final select reads them.
+//
+// removed: primary-key deletes of closed tickets, tickets without a due date and deleted tickets.
+//   A row the trigger marked again meanwhile (reopened?) stays for the next pass.
+// updated: primary-key updates. next_check_at is written back only if the trigger did not mark
+//   the ticket again since it was read (generation unchanged): a newer mark must survive for the
+//   next pass.
+// history: the join on tickets (primary key) skips a ticket deleted since the batch read it
+//   instead of failing the batch on the foreign key.
+// notifications: recipients are resolved here, at write time, from the ticket as it is now: each
+//   configured role of the level (the flags), UNION so a user holding several roles of a ticket
+//   appears once, and only active users. A role nobody holds (no assignee, no team, team without
+//   leader) yields no row. Relies on the primary keys of tickets, teams and users and on
+//   ticket_followers' primary key (ticket_id, user_id).
+// notified: NOTIFY, delivered at commit and only if the statement commits, when notifications
+//   were created.
+const char* const kWriteBatch = R"sql(
+with removed as (
+  delete from ticketwatch.sla_state s
+   using json_to_recordset($1::json) as x(ticket_id bigint, generation bigint)
+   where s.ticket_id = x.ticket_id
+     and s.generation = x.generation
+  returning 1
+),
+updated as (
+  update ticketwatch.sla_state s
+     set due_at = timestamptz 'epoch' + x.due_us * interval '1 microsecond',
+         level_seen = x.level_seen,
+         level_notified = x.level_notified,
+         next_check_at = case when s.generation = x.generation
+                              then timestamptz 'epoch' + x.next_us * interval '1 microsecond'
+                              else s.next_check_at end,
+         checked_at = timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+    from json_to_recordset($2::json)
+         as x(ticket_id bigint, generation bigint, due_us bigint, level_seen smallint,
+              level_notified smallint, next_us bigint)
+   where s.ticket_id = x.ticket_id
+  returning 1
+),
+history as (
+  insert into ticket_history (ticket_id, actor_id, action, details)
+  select x.ticket_id, null, 'sla_status_changed', x.details
+    from json_to_recordset($4::json) as x(ticket_id bigint, details jsonb)
+    join tickets t on t.id = x.ticket_id
+   order by x.ticket_id
+  returning 1
+),
+pending as (
   select *
-    from json_to_recordset($1::json)
+    from json_to_recordset($5::json)
          as x(ticket_id bigint, kind text, title text, body text, data jsonb,
               creator boolean, assignee boolean, team_leader boolean, followers boolean)
 ),
@@ -146,19 +158,29 @@ inserted as (
     join pending p on p.ticket_id = r.ticket_id
    order by p.ticket_id, r.user_id
   returning kind
+),
+created as (
+  select kind, count(*)::bigint as n from inserted group by kind
+),
+notified as (
+  select pg_notify('ticketwatch_notifications',
+                   json_build_object('source', $6::text,
+                                     'notifications', (select sum(n) from created))::text)
+   where exists (select 1 from created)
 )
-select kind, count(*)::bigint from inserted group by kind
+select (select count(*) from removed) as removed,
+       (select count(*) from updated) as updated,
+       (select count(*) from history) as history,
+       coalesce((select json_object_agg(kind, n) from created), '{}')::text as created,
+       (select count(*) from notified) as notified
 )sql";
 
-// Delivered at commit, and only if the batch commits.
-const char* const kNotify = "select pg_notify('ticketwatch_notifications', $1)";
-
-// Relies on sla_state_at_risk_idx (partial, level_seen >= 1): reads the at-risk rows only.
+// Four rows, kept exact by the triggers of 0005_sla_level_counts.sql: a pass with nothing to do
+// costs the same at any number of at-risk tickets.
 const char* const kCountAtRisk = R"sql(
-select level_seen, count(*)::bigint
-  from ticketwatch.sla_state
+select level_seen, tickets
+  from ticketwatch.sla_level_counts
  where level_seen >= 1
- group by level_seen
 )sql";
 
 }  // namespace ticketwatch::jobs::sla_sql

@@ -24,23 +24,18 @@ extern const char* const kNow;
 // open, has a due date and sane times: such rows are removed instead of evaluated.
 extern const char* const kSelectCandidates;
 
-// $1 JSON [{ticket_id, generation, due_us, level_seen, level_notified, next_us|null}], $2 now_us.
-extern const char* const kUpdateState;
+// One statement per batch: deletes, state updates, history and notifications, and the NOTIFY
+// when notifications were created.
+//   $1 JSON [{ticket_id, generation}]: state rows to remove
+//   $2 JSON [{ticket_id, generation, due_us, level_seen, level_notified, next_us|null}], $3 now_us
+//   $4 JSON [{ticket_id, details}]: history rows
+//   $5 JSON [{ticket_id, kind, title, body, data, creator, assignee, team_leader, followers}]
+//   $6 the NOTIFY payload's source (the job's name)
+// Returns one row: removed, updated, history (rows written), created (JSON {kind: count}),
+// notified (0 or 1).
+extern const char* const kWriteBatch;
 
-// $1 JSON [{ticket_id, generation}].
-extern const char* const kDeleteState;
-
-// $1 JSON [{ticket_id, details}].
-extern const char* const kInsertHistory;
-
-// $1 JSON [{ticket_id, kind, title, body, data, creator, assignee, team_leader, followers}].
-// Returns (kind, count) for the rows inserted.
-extern const char* const kInsertNotifications;
-
-// NOTIFY ticketwatch_notifications with payload $1.
-extern const char* const kNotify;
-
-// (level_seen, count) over the at-risk rows of ticketwatch.sla_state.
+// (level_seen, count) of the at-risk levels (ticketwatch.sla_level_counts).
 extern const char* const kCountAtRisk;
 
 }  // namespace ticketwatch::jobs::sla_sql

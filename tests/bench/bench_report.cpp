@@ -26,12 +26,13 @@ void print_table(std::ostream& out, const nlohmann::json& report) {
   out << fmt::format("{:>9} {:<26} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6}\n", "tickets", "step",
                      "ms", "work", "notif", "stmts", "trips", "RSS MiB", "load");
   for (const auto& size : report["sizes"]) {
-    out << fmt::format(
-        "{:>9} {:<26} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6.2f}\n",
-        size["tickets"].get<long long>(),
-        size.value("cloned", false) ? "clone data (not a job)" : "generate (not a job)",
-        size["generate_ms"].get<long long>(), "-", "-", "-", "-", "-",
-        size["generate_load"].get<double>());
+    out << fmt::format("{:>9} {:<26} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6.2f}\n",
+                       size["tickets"].get<long long>(),
+                       size.value("existing", false) ? "existing database"
+                       : size.value("cloned", false) ? "clone data (not a job)"
+                                                     : "generate (not a job)",
+                       size["generate_ms"].get<long long>(), "-", "-", "-", "-", "-",
+                       size["generate_load"].get<double>());
     for (const auto& step : size["steps"]) {
       const auto& summary = step["summary"];
       out << fmt::format("{:>9} {:<26} {:>10} {:>9} {:>8} {:>8} {:>8} {:>8.1f} {:>6.2f}\n",

@@ -150,9 +150,9 @@ TEST(SlaStatementCount, StatementsGrowOnlyWithTheNumberOfBatches) {
 
   ASSERT_EQ(one.summary["batches"], 1);
   ASSERT_EQ(five.summary["batches"], 5);  // four full batches and the empty one that ends the run
-  // A full batch: BEGIN, select, update state, insert history, insert notifications, NOTIFY,
-  // COMMIT. The empty last batch: BEGIN, select, COMMIT.
-  EXPECT_EQ(five.toplevel - one.toplevel, 3 * 7 + 3);
+  // A full batch: the select and one statement writing everything (and sending the NOTIFY),
+  // each its own transaction. The empty last batch: the select.
+  EXPECT_EQ(five.toplevel - one.toplevel, 3 * 2 + 1);
   std::cout << "[ measured ] 2000 tickets: " << one.toplevel << " top-level statements in 1 batch, "
             << five.toplevel << " in 5 batches of 500\n";
 }
@@ -209,6 +209,37 @@ TEST_F(SlaMonitorTest, AtRiskCountsTheWholePopulationEvenWhenNothingWasChecked) 
   EXPECT_EQ(idle["at_risk"]["medium"], 2);
   EXPECT_EQ(idle["at_risk"]["high"], 4);  // high risk includes breached
   EXPECT_EQ(idle["at_risk"]["breached"], 2);
+}
+
+// The at-risk numbers come from counts kept by triggers (0005_sla_level_counts.sql), not from
+// reading the rows: they must equal the rows through every way a row changes or goes away.
+TEST_F(SlaMonitorTest, AtRiskCountsStayEqualToTheRowsThroughDeletesClosesAndLevelChanges) {
+  const auto counted = [&] {
+    return db_.scalar<std::string>(
+        "select string_agg(level_seen || ':' || tickets, ',' order by level_seen) "
+        "from ticketwatch.sla_level_counts");
+  };
+  const auto actual = [&] {
+    return db_.scalar<std::string>(
+        "select string_agg(l || ':' || (select count(*) from ticketwatch.sla_state "
+        "                               where level_seen = l), ',' order by l) "
+        "from generate_series(0, 3) l");
+  };
+  add_mixed_tickets(db_, 40);
+  run();
+  ASSERT_EQ(actual(), "0:10,1:10,2:10,3:10");
+  EXPECT_EQ(counted(), actual());
+  // A deleted ticket takes its state row with it (foreign key cascade).
+  db_.exec("delete from tickets where id in (select id from tickets order by id limit 3)");
+  // Closed tickets: the next pass removes their rows; moved due dates change levels.
+  db_.exec("update tickets set status = 'closed' where id % 7 = 0");
+  db_.exec("update tickets set sla_due_at = now() - interval '1 hour' where id % 5 = 1");
+  const auto pass = run();
+  EXPECT_EQ(counted(), actual());
+  EXPECT_NE(actual(), "0:10,1:10,2:10,3:10");
+  const auto medium =
+      db_.scalar<long long>("select count(*) from ticketwatch.sla_state where level_seen = 1");
+  EXPECT_EQ(pass["at_risk"]["medium"], medium);
 }
 
 TEST_F(SlaMonitorTest, LogsOneInfoLinePerRunAndReturnsTheSummary) {

@@ -34,6 +34,11 @@ select exists (select 1 from changed),
        (select count(*) from marked_existing) + (select count(*) from marked_new)
 )sql";
 
+// sla_settings is a single row.
+const char* const kSettingsChanged = R"sql(
+select not exists (select 1 from ticketwatch.sla_settings where fingerprint = $1)
+)sql";
+
 const char* const kNow = "select (extract(epoch from now()) * 1000000)::bigint";
 
 // Relies on sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not null:

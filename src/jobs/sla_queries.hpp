@@ -10,6 +10,9 @@
 // statement per table per batch, however many tickets the batch holds.
 namespace ticketwatch::jobs::sla_sql {
 
+// $1 settings fingerprint (text) -> whether it differs from the recorded one (or none is).
+extern const char* const kSettingsChanged;
+
 // $1 settings fingerprint (text), $2 closed statuses (JSON array of strings).
 // Records the fingerprint; when it differs from the stored one, marks every open ticket with a due
 // date as a candidate. Returns (changed bool, marked bigint).

@@ -44,7 +44,17 @@ t0=$SECONDS
 phase() { echo "system tests: $* (+$((SECONDS - t0)) s)"; }
 
 # TW_SYSTEM_IMAGE: use that image directory as it is (debugging an image by hand).
-image=${TW_SYSTEM_IMAGE:-$("$TW_SYSTEM_DIR/build-image.sh" | tail -n 1)}
+if [[ -n ${TW_SYSTEM_IMAGE:-} ]]; then
+  image=$TW_SYSTEM_IMAGE
+else
+  "$TW_SYSTEM_DIR/build-image.sh" >"$work/build-image.log" 2>&1 || {
+    cat "$work/build-image.log" >&2
+    echo "FAIL: tests/system/build-image.sh" >&2
+    exit 1
+  }
+  sed 's/^/  /' "$work/build-image.log"
+  image=$(tail -n 1 "$work/build-image.log")
+fi
 phase "image $image"
 
 # --- 1. the image has every runtime dependency of the package ---------------------------------

@@ -93,6 +93,8 @@ status_has() {
   s=$(show StatusText)
   for word; do [[ $s == *"$word"* ]] || return 1; done
 }
+# Asked of the daemon itself, so a status line left over from the previous process cannot answer.
+ctl_db_up() { ticketwatchctl status | grep -Eq '^database: +up$'; }
 main_pid_is() { [[ $(show MainPID) == "$1" ]]; }
 restarted_from() {
   local pid
@@ -111,8 +113,14 @@ finish() {
     journalctl -b --no-pager -o short-monotonic -p warning -n 60
   } >"$out/journal.txt" 2>&1
   if [[ $verdict == complete ]]; then echo "passed $passed failed $failed" >"$out/result"; fi
+  sync
+  # tee ends at end of input; give it a bounded moment to write the last lines.
   exec >&- 2>&-
-  wait "$tee_pid"
+  local i
+  for i in {1..20}; do
+    kill -0 "$tee_pid" 2>/dev/null || break
+    sleep 0.25
+  done
   sync
   ((failed == 0)) && [[ $verdict == complete ]]
   exit
@@ -263,7 +271,7 @@ check "the stopped process was killed with the watchdog signal (SIGABRT)" \
 check "the unit failed with result 'watchdog' before the restart" journal_has "$c" "Failed with result 'watchdog'"
 journal_since "$c" | grep -iE 'watchdog|Scheduled restart' | head -n 3 | sed 's/^/    | /'
 check "NRestarts went up ($restarts -> $(show NRestarts))" test "$(show NRestarts)" -gt "$restarts"
-wait_for 90 "the restarted daemon reaches db up" status_has "db up"
+wait_for 90 "the restarted daemon reports database up (ticketwatchctl status)" ctl_db_up
 
 # --- 5. journal fields --------------------------------------------------------------------------
 step journal "journalctl JOB= and -p warning"
@@ -290,7 +298,7 @@ pid=$(show MainPID)
 check "dpkg -i over the running installation" dpkg -i "$deb"
 wait_for 60 "the running service was restarted (new main PID)" restarted_from "$pid"
 check "the edited conffile survived" sh -c "sed -n '${enabled_line}p' $config | grep -qx 'enabled = false'"
-wait_for 90 "the upgraded daemon reaches db up" status_has "db up"
+wait_for 90 "the upgraded daemon reports database up (ticketwatchctl status)" ctl_db_up
 
 step stop "systemctl stop"
 # PID 1 logs each sd_notify message it gets at debug level: that is where STOPPING=1 shows.

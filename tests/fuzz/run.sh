@@ -12,9 +12,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath -m -- "${1:-$root/build/fuzz}")
 seconds=${2:-${TW_FUZZ_SECONDS:-30}}
 
-# Only the harnesses and the libraries they link; no tests, no daemon.
+# Only the harnesses and the libraries they link; no tests, no daemon. Without precompiled
+# headers: with clang and the sanitizers they made this build take 124 s instead of 78 s here.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
-  "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -g" -DTW_FUZZ=ON -DTW_BUILD_TESTS=OFF >/dev/null
+  "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -g" -DTW_PCH=OFF -DTW_FUZZ=ON -DTW_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target tw_fuzz_config tw_fuzz_rules
 
 run_harness() {

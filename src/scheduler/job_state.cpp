@@ -247,6 +247,11 @@ void Scheduler::JobState::on_attempt_done(std::uint64_t attempt_id, AttemptOutco
     // Whatever the body did after its stop was requested, the attempt overran its budget.
     outcome.kind = AttemptOutcome::Kind::failed;
     outcome.error = "timed out after " + format_duration(run.settings.timeout);
+  } else if (stopping_ && run.attempt_stop.stop_requested() &&
+             outcome.kind == AttemptOutcome::Kind::failed) {
+    // The daemon asked it to stop: job_runs and the journal must not read like a fault of the job
+    // (every restart during a run would look like one).
+    outcome.error = "interrupted by shutdown: " + outcome.error;
   }
 
   switch (outcome.kind) {

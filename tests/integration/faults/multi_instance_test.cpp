@@ -91,14 +91,16 @@ void run_instances_for_rounds(int instances, int rounds) {
   EXPECT_GE(db.scalar<long long>("select count(*) from ticketwatch.job_runs "
                                  "where status = 'skipped'"),
             1);
-  // Skipped is not failed: nothing failed, and no run is left "running".
-  EXPECT_EQ(db.scalar<long long>("select count(*) from ticketwatch.job_runs "
-                                 "where status in ('failed', 'running')"),
-            0)
+  // Skipped is not failed: nothing failed, and no run is left "running". With 1 s intervals a
+  // scheduled run may be in flight when the test stops the daemons; it is cut short and says so.
+  const char* const kUnexpected =
+      "from ticketwatch.job_runs where status = 'running' or (status = 'failed' and "
+      "error not like 'interrupted by shutdown: %')";
+  EXPECT_EQ(db.scalar<long long>(std::string("select count(*) ") + kUnexpected), 0)
       << db.scalar<std::string>(
-             "select coalesce(string_agg(instance || ' ' || job || ' ' || status || ' ' || "
-             "coalesce(error, ''), E'\\n'), '') from ticketwatch.job_runs "
-             "where status in ('failed', 'running')");
+             std::string("select coalesce(string_agg(instance || ' ' || job || ' ' || status || "
+                         "' ' || coalesce(error, ''), E'\\n'), '') ") +
+             kUnexpected);
 }
 
 TEST(MultiInstance, TwoDaemonsOnOneDatabaseSendEveryNotificationAndEscalationExactlyOnce) {

@@ -43,7 +43,8 @@ TEST(SchedulerStop, StopAsksTheRunningBodyToStopAndReportsOnceItReturned) {
   ASSERT_EQ(observed.size(), 1u);
   EXPECT_EQ(observed[0].status, RunStatus::failed);
   EXPECT_EQ(observed[0].attempts, 1);  // no retry while stopping
-  EXPECT_EQ(observed[0].error, "stopped on request");
+  // The error says the daemon cut the run short, not the job.
+  EXPECT_EQ(observed[0].error, "interrupted by shutdown: stopped on request");
   ASSERT_TRUE(queued.has_value());
   EXPECT_EQ(queued->status, RunStatus::failed);
   EXPECT_EQ(queued->error, "daemon stopping");

@@ -13,6 +13,8 @@
 #include "../../unit/control/exposition_parser.hpp"
 #include "../daemon/daemon_fixture.hpp"
 #include "clients.hpp"
+#include "loopback_port.hpp"
+#include "loopback_port.hpp"
 #include "test_database.hpp"
 #include "ticketwatch/control/ctl_format.hpp"
 #include "ticketwatch/version.hpp"
@@ -22,19 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-unsigned short free_port() {
-  Socket s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(s.fd(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    throw std::runtime_error("bind");
-  }
-  socklen_t length = sizeof(address);
-  ::getsockname(s.fd(), reinterpret_cast<sockaddr*>(&address), &length);
-  return ntohs(address.sin_port);
-}
 
 std::string config_text(const std::string& dsn, const TempDir& dir, unsigned short port,
                         const std::string& sla_interval = "1h") {
@@ -82,7 +71,7 @@ class DaemonEndToEnd : public ::testing::Test {
   void SetUp() override {
     db_.migrate();
     seed(db_);
-    port_ = free_port();
+    port_ = unused_loopback_port();
     daemon_ = std::make_unique<RunningDaemon>(dir_, config_text(db_.dsn(), dir_, port_));
     ASSERT_GE(daemon_->notify.wait_for("READY=1", 20s), 0) << daemon_->process->stderr_text();
     ASSERT_GE(daemon_->notify.wait_for("db up", 20s), 0) << daemon_->process->stderr_text();
@@ -284,7 +273,7 @@ TEST_F(DaemonEndToEnd, ASecondDaemonOnTheSameSocketRefusesToStartAndTheFirstCarr
   TempDir other;
   auto config = other / "ticketwatch.toml";
   // Same socket, its own free HTTP port, so only the socket can be the conflict.
-  auto text = config_text(db_.dsn(), dir_, free_port());
+  auto text = config_text(db_.dsn(), dir_, unused_loopback_port());
   write_file(config, text);
   ChildProcess second(TW_DAEMON_PATH, {"--config", config.string(), "run"}, {}, other.path());
   auto code = second.wait(20s);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "faults_fixture.hpp"
+#include "loopback_port.hpp"
 
 namespace ticketwatch::testing {
 
@@ -68,21 +69,6 @@ listen = "127.0.0.1:{port}"
                      fmt::arg("backoff_max", o.reconnect_backoff_max),
                      fmt::arg("socket", (dir / "control.sock").string()),
                      fmt::arg("port", o.http_port), fmt::arg("jobs", jobs));
-}
-
-// A loopback port nobody listens on right now.
-inline unsigned short unused_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("bind");
-  return ntohs(address.sin_port);
 }
 
 struct HttpReply {

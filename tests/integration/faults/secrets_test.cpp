@@ -10,25 +10,12 @@
 #include <unistd.h>
 
 #include "../daemon/daemon_fixture.hpp"
+#include "loopback_port.hpp"
 
 namespace ticketwatch::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-unsigned short free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("bind");
-  return ntohs(address.sin_port);
-}
 
 std::string config_with(const std::string& database_section, const TempDir& dir,
                         unsigned short port) {
@@ -62,7 +49,7 @@ retry_backoff = "100ms"
 std::string everything_the_daemon_said(const std::string& database_section,
                                        std::map<std::string, std::string> env = {}) {
   TempDir dir;
-  const auto port = free_port();
+  const auto port = unused_loopback_port();
   RunningDaemon d(dir, config_with(database_section, dir, port), std::move(env));
   std::string said;
   const auto wait_ok = d.notify.wait_for("db down", 20s) >= 0 &&

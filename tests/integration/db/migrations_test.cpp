@@ -69,6 +69,32 @@ TEST(Migrate, OnAnEmptyDatabaseCreatesEveryTableOfTheDesignWithItsColumns) {
   EXPECT_EQ(current_schema_version(*conn), latest_schema_version());
 }
 
+// With peer authentication the role is the service user, ticketwatch, and the default search_path
+// "$user", public resolves to our own schema once migrate has created it. The application's tables
+// must still go to public (found by the system test in a Debian 12 VM, docs/install.md's setup).
+TEST(Migrate, ARoleNamedTicketwatchStillGetsTheHelpdeskTablesInPublic) {
+  TestDatabase database;
+  // Roles are cluster-wide and only this test uses this one: created once per cluster.
+  testing::exec(*database.connect(),
+                "do $$ begin if not exists (select 1 from pg_roles where rolname = 'ticketwatch') "
+                "then create role ticketwatch login superuser; end if; end $$");
+  pqxx::connection conn(database.dsn() + " user=ticketwatch");
+  ASSERT_EQ(testing::scalar<std::string>(conn, "select current_user"), "ticketwatch");
+
+  migrate(conn);
+  for (const auto& [table, columns] : required_columns()) {
+    EXPECT_EQ(columns_of(conn, table), columns) << table;
+  }
+  EXPECT_EQ(
+      testing::scalar<long>(conn,
+                            "select count(*) from information_schema.tables "
+                            "where table_schema = 'ticketwatch' and table_name in "
+                            "('users', 'teams', 'tickets', 'notifications', 'ticket_history')"),
+      0);
+  // The jobs' unqualified names reach the helpdesk tables on the same default search_path.
+  EXPECT_EQ(testing::scalar<long>(conn, "select count(*) from tickets"), 0);
+}
+
 TEST(Migrate, RecordsEachAppliedVersionWithItsName) {
   TestDatabase database;
   auto conn = database.connect();

@@ -13,7 +13,13 @@ struct RestartKey {
   bool (*differs)(const Config&, const Config&);
 };
 
-constexpr std::array<RestartKey, 2> kRestartKeys{{
+constexpr std::array<RestartKey, 3> kRestartKeys{{
+    // Job runs, the advisory-lock holder and status name the instance; it must not change under
+    // a run in flight.
+    {"daemon.instance_name",
+     [](const Config& a, const Config& b) {
+       return a.daemon.instance_name != b.daemon.instance_name;
+     }},
     {"control.socket",
      [](const Config& a, const Config& b) { return a.control.socket != b.control.socket; }},
     {"metrics.listen",

@@ -14,9 +14,9 @@ inline constexpr std::array kKeySchema{
     KeyInfo{"daemon.log_level", "string", "\"info\"", kAppliedOnReload,
             "Least severe messages logged: trace, debug, info, warning, error, critical or off."},
     KeyInfo{"daemon.shutdown_timeout", "duration", "\"30s\"", kAppliedOnReload,
-            "On SIGTERM/SIGINT, how long a run in flight may take to finish before it is "
-            "cancelled."},
-    KeyInfo{"daemon.instance_name", "string", "\"\"", kAppliedOnReload,
+            "On SIGTERM/SIGINT, how long to wait for a run in flight, asked to stop at its next "
+            "batch boundary, before exiting anyway."},
+    KeyInfo{"daemon.instance_name", "string", "\"\"", kRestartRequired,
             "Names this instance in job_runs, logs and status. Empty: hostname:pid."},
 
     // [database]

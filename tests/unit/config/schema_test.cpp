@@ -56,10 +56,10 @@ TEST(KeySchema, OnlyTheListenersNeedARestart) {
   for (const KeyInfo& info : key_schema()) {
     if (info.reload == kRestartRequired) restart.push_back(info.key);
   }
-  EXPECT_THAT(restart, ElementsAre("control.socket", "metrics.listen"));
+  EXPECT_THAT(restart, ElementsAre("daemon.instance_name", "control.socket", "metrics.listen"));
 }
 
-TEST(KeysNeedingRestart, NamesChangedListenersAndNothingElse) {
+TEST(KeysNeedingRestart, NamesChangedListenersAndInstanceNameAndNothingElse) {
   const Config running;
   Config loaded;
   loaded.sla_monitor.schedule.interval = std::chrono::minutes(1);
@@ -71,6 +71,9 @@ TEST(KeysNeedingRestart, NamesChangedListenersAndNothingElse) {
   loaded.control.socket = "/run/other.sock";
   EXPECT_THAT(keys_needing_restart(running, loaded),
               ElementsAre("control.socket", "metrics.listen"));
+  loaded.daemon.instance_name = "tw-b";
+  EXPECT_THAT(keys_needing_restart(running, loaded),
+              ElementsAre("daemon.instance_name", "control.socket", "metrics.listen"));
 }
 
 TEST(LoadString, ReadsEveryKeyIntoItsOwnField) {

@@ -57,16 +57,29 @@ TEST(Session, ConnectsWithAUriDsn) {
   EXPECT_EQ(scalar<std::string>(session.connection(), "show application_name"), "from_uri");
 }
 
-TEST(Session, ReplacesTheConnectionAfterTheBackendIsKilled) {
+// A backend that dies while the connection is idle (restart, failover, terminated) left its
+// goodbye on the socket: the next use notices it without a round trip and connects afresh, so the
+// caller never sees the break.
+TEST(Session, ReplacesAConnectionWhoseBackendDiedWhileIdle) {
   TestDatabase database;
   Session session(settings_for(database));
   const int first_pid = session.connection().backendpid();
-  EXPECT_TRUE(database.scalar<bool>("select pg_terminate_backend($1)", first_pid));
+  EXPECT_TRUE(database.scalar<bool>("select pg_terminate_backend($1, 10000)", first_pid));
 
-  // The break is reported to the caller, who decides whether to retry ...
-  EXPECT_THROW(scalar<int>(session.connection(), "select 1"), pqxx::broken_connection);
+  EXPECT_EQ(scalar<int>(session.connection(), "select 1"), 1);
+  EXPECT_NE(session.connection().backendpid(), first_pid);
+}
+
+// A break during a statement is reported to the caller, who decides whether to retry; the next
+// use connects afresh.
+TEST(Session, ReportsABreakDuringAStatementAndReconnectsOnTheNextUse) {
+  TestDatabase database;
+  Session session(settings_for(database));
+  const int first_pid = session.connection().backendpid();
+
+  EXPECT_THROW(scalar<bool>(session.connection(), "select pg_terminate_backend(pg_backend_pid())"),
+               pqxx::broken_connection);
   EXPECT_FALSE(session.connected());
-  // ... and the next use connects afresh.
   EXPECT_EQ(scalar<int>(session.connection(), "select 1"), 1);
   EXPECT_NE(session.connection().backendpid(), first_pid);
 }

@@ -10,21 +10,13 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "listener_common.hpp"
+
 namespace ticketwatch::control::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 using Protocol = asio::local::stream_protocol;
-
-namespace {
-
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
-
-[[noreturn]] void refuse(std::string message) {
-  throw std::runtime_error(std::move(message));
-}
-
-}  // namespace
 
 ControlListener::ControlListener(asio::io_context& io, std::filesystem::path path, DaemonApi& api,
                                  ControlServerOptions options)

@@ -6,21 +6,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
 
+#include "listener_common.hpp"
+
 namespace ticketwatch::control::detail {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-namespace {
-
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(200);
-
-[[noreturn]] void refuse(std::string message) {
-  throw std::runtime_error(std::move(message));
-}
-
-}  // namespace
 
 HttpListener::HttpListener(asio::io_context& io, std::string listen, DaemonApi& api,
                            const Metrics& metrics, HttpServerOptions options)

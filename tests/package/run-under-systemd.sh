@@ -74,6 +74,14 @@ for tool in unshare nsenter /usr/lib/systemd/systemd systemd-sysusers; do
 done
 build_dir=$(cd "$1" && pwd)
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+# The sandbox mounts a fresh /tmp, and the unit's PrivateTmp= another: binaries under /tmp would
+# vanish and the unit fail with status=203/EXEC. Say so instead.
+case "$build_dir/" in
+/tmp/* | /var/tmp/*)
+	echo "FAIL: $build_dir is under /tmp or /var/tmp, which the sandbox and the unit's PrivateTmp= hide; build in a checkout elsewhere" >&2
+	exit 1
+	;;
+esac
 self="$source_dir/tests/package/run-under-systemd.sh"
 daemon="$build_dir/src/ticketwatchd"
 ctl="$build_dir/src/ticketwatchctl"

@@ -73,8 +73,12 @@ std::size_t run_batch(const JobEnvironment& env, std::int64_t now_us, Keyset& ke
                       const SlaRecipientRoles& roles, RunTotals& totals) {
   const int batch_size = env.config.sla_monitor.schedule.batch_size;
   pqxx::nontransaction tx(env.conn, "sla-monitor batch");
-  const auto rows = tx.exec_params(sla_sql::kSelectCandidates, now_us, keyset.first,
-                                   keyset.after_us, keyset.after_id, batch_size, closed_statuses);
+  // Before the first batch there is no keyset: null, which the query reads as '-infinity'.
+  const auto after_us = keyset.first ? std::string() : std::to_string(keyset.after_us);
+  const auto after_id = keyset.first ? std::string() : std::to_string(keyset.after_id);
+  const auto rows =
+      tx.exec_params(sla_sql::kSelectCandidates, now_us, keyset.first ? nullptr : after_us.c_str(),
+                     keyset.first ? nullptr : after_id.c_str(), batch_size, closed_statuses);
   std::vector<SlaCandidate> candidates;
   candidates.reserve(rows.size());
   for (const auto& row : rows) candidates.push_back(read_candidate(row));

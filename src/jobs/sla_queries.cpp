@@ -41,24 +41,26 @@ select not exists (select 1 from ticketwatch.sla_settings where fingerprint = $1
 
 const char* const kNow = "select (extract(epoch from now()) * 1000000)::bigint";
 
-// Relies on sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not null:
-// a range scan that stops after $5 rows. Rows a batch has handled leave the range (their
-// next_check_at moves past now or to null); the keyset still guarantees the run ends even if the
-// application keeps re-marking tickets while it runs. tickets is read by primary key, one lookup
-// per candidate (a lateral subquery): as a plain join, at 100k tickets the planner hashed all of
-// tickets for every batch of a cold pass (a sequential scan per batch, quadratic in tickets).
-// Times outside 1900-9999 (infinity, typos) are treated like a missing due date so that one bad
-// row can never fail every run.
+// One range scan of sla_state_next_check_idx (next_check_at, ticket_id) where next_check_at is not
+// null, in index order, stopping after $4 rows: ticketwatch.sla_candidates
+// (0006_sla_candidates.sql) keeps the plan from reading every due row in every batch. Rows a batch
+// has handled leave the range (their next_check_at moves past now or to null); the keyset ($2, $3:
+// the last row of the previous batch, '-infinity' before the first) still guarantees the run ends
+// even if the application keeps re-marking tickets while it runs. tickets is read by primary key,
+// one lookup per candidate: a lateral subquery that `offset 0` keeps the planner from turning into
+// a join. As a join, the planner hashed all of tickets for every batch whenever it expected many
+// candidates (a sequential scan per batch: at 100k tickets, quadratic in a cold pass). Times
+// outside 1900-9999 (infinity, typos) are treated like a missing due date so that one bad row can
+// never fail every run.
 const char* const kSelectCandidates = R"sql(
 with candidates as (
-  select s.ticket_id, s.generation, s.next_check_at, s.level_seen, s.level_notified, s.due_at
-    from ticketwatch.sla_state s
-   where s.next_check_at <= timestamptz 'epoch' + $1::bigint * interval '1 microsecond'
-     and ($2::boolean
-          or (s.next_check_at, s.ticket_id)
-             > (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::bigint))
-   order by s.next_check_at, s.ticket_id
-   limit $5::integer
+  select *
+    from ticketwatch.sla_candidates(
+           timestamptz 'epoch' + $1::bigint * interval '1 microsecond',
+           case when $2::bigint is null then timestamptz '-infinity'
+                else timestamptz 'epoch' + $2::bigint * interval '1 microsecond' end,
+           coalesce($3::bigint, 0),
+           $4::integer)
 )
 select c.ticket_id,
        c.generation,
@@ -74,11 +76,12 @@ select c.ticket_id,
     select t.title, t.sla_started_at, t.created_at, t.sla_due_at
       from tickets t
      where t.id = c.ticket_id
-       and not ($6::jsonb ? t.status)
+       and not ($5::jsonb ? t.status)
        and t.sla_due_at between timestamptz '1900-01-01 00:00:00+00'
                             and timestamptz '9999-12-31 00:00:00+00'
        and coalesce(t.sla_started_at, t.created_at) between timestamptz '1900-01-01 00:00:00+00'
                                                         and timestamptz '9999-12-31 00:00:00+00'
+    offset 0
   ) t on true
  order by c.next_check_at, c.ticket_id
 )sql";

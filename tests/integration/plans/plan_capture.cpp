@@ -70,4 +70,17 @@ int executed_seq_scans(const nlohmann::json& plan, const std::string& relation) 
   return found;
 }
 
+long long rows_read_from(const nlohmann::json& plan, const std::string& relation) {
+  long long rows = 0;
+  if (plan.value("Relation Name", "") == relation) {
+    rows += plan.value("Actual Rows", 0LL) * plan.value("Actual Loops", 0LL);
+  }
+  if (plan.contains("Plans")) {
+    for (const auto& child : plan["Plans"]) {
+      rows += rows_read_from(child, relation);
+    }
+  }
+  return rows;
+}
+
 }  // namespace ticketwatch::plans_test

@@ -30,4 +30,7 @@ class PlanCapture : public pqxx::errorhandler {
 // "Seq Scan on <relation>" nodes that ran (actual loops > 0) anywhere in a plan tree.
 int executed_seq_scans(const nlohmann::json& plan, const std::string& relation);
 
+// The rows that scans of <relation> returned anywhere in a plan tree (actual rows × loops).
+long long rows_read_from(const nlohmann::json& plan, const std::string& relation);
+
 }  // namespace ticketwatch::plans_test

@@ -170,6 +170,39 @@ TEST_F(QueryPlans, SteadySlaPassNeverScansTicketsSequentially) {
   expect_no_seq_scan_of_tickets(plans);
 }
 
+// Right after the application marked many tickets the statistics still say few rows are due; the
+// candidate read must then still stop after its batch instead of reading every due row in every
+// batch (0006_sla_candidates.sql): a pass over N marks in batches of B reads about N rows of
+// sla_state in its candidate reads, not N²/2B.
+TEST_F(QueryPlans, SlaCandidateReadsStopAfterTheirBatchWhenStatisticsAreStale) {
+  run_sla();
+  db_->exec("analyze ticketwatch.sla_state");
+  // 1 % of the open tickets change status, with no analyze after it.
+  db_->exec(kInterval);
+  config_.sla_monitor.schedule.batch_size = 100;
+
+  capture_->start();
+  const auto summary = run_sla();
+  const auto plans = capture_->stop();
+  config_.sla_monitor.schedule.batch_size = config::Config{}.sla_monitor.schedule.batch_size;
+
+  const auto batches = summary["batches"].get<long long>();
+  ASSERT_GE(batches, 5) << summary.dump();
+  int candidate_reads = 0;
+  for (const auto& plan : plans) {
+    const auto text = plan.value("Query Text", "");
+    if (text.find("from ticketwatch.sla_state s") == std::string::npos ||
+        text.find("order by s.next_check_at, s.ticket_id") == std::string::npos) {
+      continue;
+    }
+    ++candidate_reads;
+    // The ordered range scan returns the batch, plus at most the row that ends the Limit.
+    EXPECT_LE(rows_read_from(plan["Plan"], "sla_state"), 101) << text << "\nplan:\n"
+                                                              << plan["Plan"].dump(2);
+  }
+  EXPECT_EQ(candidate_reads, batches);
+}
+
 TEST_F(QueryPlans, EscalationPassesNeverScanTicketsSequentially) {
   capture_->start();
   const auto cold = run_escalation();

@@ -133,9 +133,9 @@ BatchOutcome run_rule_batch(pqxx::connection& conn, const EscalationRun& run, co
     const std::int64_t count = apply(tx, executions, run, rule, action);
     if (std::holds_alternative<NotifyAction>(action)) outcome.notifications += count;
   }
-  for (const auto& row : tx.exec_params(escalation_sql::kWriteHistory, executions, rule.name)) {
-    outcome.changed_tickets.push_back(row[0].as<std::int64_t>());
-  }
+  outcome.tickets_changed = tx.exec_params1(escalation_sql::kWriteHistory, executions, rule.name,
+                                            run.executions_before)[0]
+                                .as<std::int64_t>();
   if (outcome.notifications > 0) {
     const nlohmann::json payload{{"job", kEscalationMonitorJob},
                                  {"rule_id", rule.id},

@@ -20,6 +20,8 @@ struct EscalationRun {
   std::string priorities;       // text[] literal, lowest first
   const config::HelpdeskConfig* helpdesk = nullptr;
   int batch_size = 1000;
+  // The largest escalation_executions id when the run began: the run's own executions lie above.
+  std::int64_t executions_before = 0;
 };
 
 // Where a rule's claim looks (escalation_sql::ClaimMode) and where its keyset stands.
@@ -40,7 +42,7 @@ struct BatchOutcome {
   std::string last_xid;             //   (changed mode: with this transaction id)
   std::int64_t executions = 0;      // episodes claimed and executed here
   std::int64_t notifications = 0;
-  std::vector<std::int64_t> changed_tickets;  // tickets some action changed
+  std::int64_t tickets_changed = 0;  // tickets an action changed, each counted once per run
 };
 
 // Claims up to batch_size matching episodes for `rule`, applies its actions in order to the

@@ -6,7 +6,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <stdexcept>
 
 #include "escalation_batch.hpp"
@@ -52,7 +51,7 @@ struct Watermark {
 struct Totals {
   std::int64_t executions = 0;  // of the current rule
   std::int64_t notifications = 0;
-  std::set<std::int64_t> changed;
+  std::int64_t tickets_changed = 0;  // distinct over the run (kWriteHistory)
 };
 
 // Runs the batches of one claim mode until a page comes back short.
@@ -64,7 +63,7 @@ void run_mode(const JobEnvironment& env, const EscalationRun& run, const Rule& r
     window.after_xid = batch.last_xid;
     totals.executions += batch.executions;
     totals.notifications += batch.notifications;
-    totals.changed.insert(batch.changed_tickets.begin(), batch.changed_tickets.end());
+    totals.tickets_changed += batch.tickets_changed;
     // Fewer candidates than a batch: that was all of them.
     if (batch.candidates < run.batch_size) break;
     throw_if_stopped();
@@ -124,6 +123,7 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
     const auto clock = tx.exec1(escalation_sql::kRunClock);
     run.now = clock[0].as<std::string>();
     run_xmin = clock[1].as<std::string>();
+    run.executions_before = clock[2].as<std::int64_t>();
     rules = load_rules(tx, helpdesk, /*active_only=*/true);
     for (const auto& row :
          tx.exec_params(escalation_sql::kLoadWatermarks, run.closed_statuses, run.priorities)) {
@@ -200,7 +200,7 @@ nlohmann::json run_escalation_monitor(const JobEnvironment& env) {
       {"executions", executions},
       {"executions_by_name", executions_by_name},
       {"notifications_created", totals.notifications},
-      {"tickets_changed", totals.changed.size()},
+      {"tickets_changed", totals.tickets_changed},
       {"duration_ms", duration.count()},
   };
 

@@ -23,10 +23,12 @@ const char* const kExistingTeams = R"sql(
 select id from teams where id = any($1::bigint[])
 )sql";
 
-// The run's "now" and the xmin of its snapshot, in one statement of the transaction that loads
+// The run's "now", the xmin of its snapshot and the largest execution id so far (where the run's
+// own executions begin), in one statement of the transaction that loads
 // the rules and the watermarks (0004_escalation_watermarks.sql).
 const char* const kRunClock = R"sql(
-select now()::text, pg_snapshot_xmin(pg_current_snapshot())::text
+select now()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
+       (select coalesce(max(id), 0) from ticketwatch.escalation_executions)
 )sql";
 
 // escalation_rules is a few dozen rows and escalation_watermarks one row per rule: sequential
@@ -532,11 +534,19 @@ history as (
   from done d
   order by d.ticket_id
 )
-select d.ticket_id
+select count(*)
 from done d
 where exists (
-  select 1 from jsonb_array_elements(d.actions) a
-  where a->>'type' <> 'notify' and not coalesce((a->>'noop')::boolean, false))
+    select 1 from jsonb_array_elements(d.actions) a
+    where a->>'type' <> 'notify' and not coalesce((a->>'noop')::boolean, false))
+  and not exists (
+    select 1
+    from ticketwatch.escalation_executions earlier
+    cross join jsonb_array_elements(earlier.actions) a
+    where earlier.ticket_id = d.ticket_id
+      and earlier.id > $3::bigint
+      and earlier.id < d.id
+      and a->>'type' <> 'notify' and not coalesce((a->>'noop')::boolean, false))
 )sql";
 
 const char* const kNotifyListeners = "select pg_notify($1::text, $2::text)";

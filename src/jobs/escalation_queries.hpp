@@ -19,7 +19,8 @@ extern const char* const kExistingUsers;
 extern const char* const kExistingTeams;
 
 // The run's single "now", from the database clock, as text that round-trips exactly through
-// ::timestamptz on the same connection, and the xmin of the run's snapshot (xid8 as text).
+// ::timestamptz on the same connection, the xmin of the run's snapshot (xid8 as text) and the
+// largest escalation_executions id (bigint).
 extern const char* const kRunClock;
 
 // $1 closed statuses text, $2 priorities text -> rule_id, fingerprint text, checked_until text |
@@ -82,9 +83,13 @@ extern const char* const kSetPriority;       // $2 now, $3 priority text
 extern const char* const kSetTeam;           // $2 now, $3 team id bigint
 extern const char* const kSetStatus;         // $2 now, $3 status text
 
-// Writes one ticket_history row per claimed execution and returns the ticket ids whose ticket
-// (fields or followers) some action changed.
-// $1 execution ids bigint[], $2 rule name text.
+// Writes one ticket_history row per claimed execution and returns how many of their tickets an
+// action changed (fields or followers) for the first time in this run: an earlier execution of the
+// same run has an id above the run's starting point and below this one (runs of a job never
+// overlap, on any instance). The run's count of distinct changed tickets adds these up instead of
+// collecting ids, so its memory does not grow with the tickets it changes
+// (escalation_executions_ticket_idx finds a ticket's executions).
+// $1 execution ids bigint[], $2 rule name text, $3 the largest execution id when the run began.
 extern const char* const kWriteHistory;
 
 // $1 channel text, $2 payload text. Delivered by PostgreSQL when the transaction commits.

@@ -285,5 +285,32 @@ TEST_F(EscalationActions, SummaryCountsExecutionsPerRuleIdAndName) {
   EXPECT_TRUE(summary["duration_ms"].is_number_integer());
 }
 
+// tickets_changed counts distinct tickets over the whole run, also when several rules change the
+// same ticket, and starts again in the next run (the run's own executions, not its clock, which
+// is frozen here: both runs have the same "now").
+TEST_F(EscalationActions, TicketsChangedCountsEachTicketOncePerRun) {
+  add_rule("raise", "sla_breach", R"({"overdue_minutes": 0})",
+           R"([{"type": "set_priority", "priority": "high"}])", 1);
+  add_rule("move", "no_response", R"({"minutes": 0})", R"([{"type": "set_team", "team_id": 2}])",
+           2);
+  add_rule("tell", "sla_breach", R"({"overdue_minutes": 0})",
+           R"([{"type": "notify", "to": ["assignee"]}])", 3);
+  const auto both = overdue({.team = 1, .responded = false});  // raised and moved
+  overdue({.team = 2});                                        // raised only
+  add_ticket({.team = 1, .responded = false});                 // moved only
+  const auto first = run();
+  EXPECT_EQ(first["executions_by_name"], (json{{"raise", 2}, {"move", 2}, {"tell", 2}}));
+  EXPECT_EQ(first["tickets_changed"], 3);
+
+  // A new episode of "raise" for one ticket: the next run changes it again and counts it again.
+  db_.exec(
+      "update tickets set sla_due_at = sla_due_at - interval '1 minute', priority = 'low' "
+      "where id = " +
+      std::to_string(both));
+  const auto second = run();
+  EXPECT_EQ(second["executions_by_name"], (json{{"raise", 1}, {"move", 0}, {"tell", 1}}));
+  EXPECT_EQ(second["tickets_changed"], 1);
+}
+
 }  // namespace
 }  // namespace ticketwatch::testing

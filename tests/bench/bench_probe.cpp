@@ -36,16 +36,28 @@ long long current_rss_kib() {
   throw std::runtime_error("VmRSS missing from /proc/self/status");
 }
 
-// Statement counters of one database, as TestDatabase reads them (tests/support).
-std::pair<long long, long long> statement_counts(pqxx::connection& admin,
-                                                 const std::string& database) {
+// Statement counters of one database, as TestDatabase reads them (tests/support), and the time
+// the server spent executing its top-level statements (planning too if track_planning is on).
+struct StatementCounts {
+  long long calls = 0;
+  long long top_level = 0;
+  double server_ms = 0;
+};
+
+StatementCounts statement_counts(pqxx::connection& admin, const std::string& database) {
   pqxx::nontransaction tx{admin};
   const auto row = tx.exec_params1(
       "select coalesce(sum(s.calls), 0)::bigint, "
-      "       coalesce(sum(s.calls) filter (where s.toplevel), 0)::bigint "
+      "       coalesce(sum(s.calls) filter (where s.toplevel), 0)::bigint, "
+      "       coalesce(sum(s.total_plan_time + s.total_exec_time) filter (where s.toplevel), 0) "
       "from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = $1",
       database);
-  return {row[0].as<long long>(), row[1].as<long long>()};
+  return {row[0].as<long long>(), row[1].as<long long>(), row[2].as<double>()};
+}
+
+double cpu_ms(const rusage& usage) {
+  const auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
 // The child: one pass, its result as JSON on `fd`.
@@ -59,6 +71,8 @@ std::pair<long long, long long> statement_counts(pqxx::connection& admin,
         std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
     std::stop_source stop;
     const jobs::JobEnvironment env{conn, config, stop.get_token(), *logger};
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
     const auto start = std::chrono::steady_clock::now();
     out["summary"] =
         job == Job::sla ? jobs::run_sla_monitor(env) : jobs::run_escalation_monitor(env);
@@ -68,6 +82,7 @@ std::pair<long long, long long> statement_counts(pqxx::connection& admin,
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     out["peak_rss_kib"] = usage.ru_maxrss;
+    out["client_cpu_ms"] = cpu_ms(usage) - cpu_ms(before);
   } catch (const std::exception& e) {
     out = {{"error", e.what()}};
     code = 1;
@@ -145,8 +160,10 @@ Measurement measure(Job job, const std::string& admin_dsn, const std::string& da
   m.summary = out["summary"];
   m.rss_start_kib = out["rss_start_kib"].get<long long>();
   m.peak_rss_kib = out["peak_rss_kib"].get<long long>();
-  m.statements = after.first - before.first;
-  m.round_trips = after.second - before.second;
+  m.client_cpu_ms = out["client_cpu_ms"].get<double>();
+  m.statements = after.calls - before.calls;
+  m.round_trips = after.top_level - before.top_level;
+  m.server_ms = after.server_ms - before.server_ms;
   return m;
 }
 

@@ -17,6 +17,8 @@ struct Measurement {
   long long peak_rss_kib = 0;   // its ru_maxrss after the pass
   long long statements = 0;     // pg_stat_statements calls in the database, nested included
   long long round_trips = 0;    // the same, top-level only
+  double server_ms = 0;         // execution time of those top-level statements
+  double client_cpu_ms = 0;     // user + system CPU of the process running the pass
   double load_average = 0;      // 1-minute load average when the pass started
 };
 

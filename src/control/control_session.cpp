@@ -144,18 +144,20 @@ void ControlSession::handle_reload() {
   deadline_.cancel();
   do_watch_peer();
   std::weak_ptr<ControlSession> weak = weak_from_this();
-  api_.reload([weak](std::vector<std::string> errors) {
-    if (auto self = weak.lock()) self->on_reload_done(errors);
+  api_.reload([weak](const ReloadOutcome& outcome) {
+    if (auto self = weak.lock()) self->on_reload_done(outcome);
   });
 }
 
-void ControlSession::on_reload_done(const std::vector<std::string>& errors) {
+void ControlSession::on_reload_done(const ReloadOutcome& outcome) {
   if (closed_ || !awaiting_result_) return;
   awaiting_result_ = false;
-  if (errors.empty()) return send_reply({{"ok", true}});
+  if (outcome.errors.empty()) {
+    return send_reply({{"ok", true}, {"restart_required", outcome.restart_required}});
+  }
   send_reply({{"ok", false},
               {"error", "configuration refused; the running configuration is unchanged"},
-              {"errors", errors}});
+              {"errors", outcome.errors}});
 }
 
 void ControlSession::send_reply(const nlohmann::json& reply, bool close_after) {

@@ -43,7 +43,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   void handle_trigger(const std::string& job);
   void handle_reload();
   void on_trigger_done(const scheduler::RunResult& result);
-  void on_reload_done(const std::vector<std::string>& errors);
+  void on_reload_done(const ReloadOutcome& outcome);
 
   void send_reply(const nlohmann::json& reply, bool close_after = false);
   void on_write(boost::system::error_code ec, std::size_t bytes);

@@ -241,4 +241,15 @@ std::string format_run_result(const nlohmann::json& result) {
   return out;
 }
 
+std::string format_reload(const nlohmann::json& reply) {
+  std::string text = "configuration reloaded\n";
+  const auto keys = reply.find("restart_required");
+  if (keys == reply.end() || !keys->is_array() || keys->empty()) return text;
+  std::vector<std::string> names;
+  for (const auto& key : *keys)
+    names.push_back(key.is_string() ? key.get<std::string>() : key.dump());
+  return text +
+         fmt::format("changed, but applied only after a restart: {}\n", fmt::join(names, ", "));
+}
+
 }  // namespace ticketwatch::control

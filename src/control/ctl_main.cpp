@@ -51,7 +51,7 @@ void print_human(const CtlOptions& options, const nlohmann::json& reply, std::os
       out << format_run_result(reply.contains("result") ? reply["result"] : nlohmann::json());
       break;
     case Command::reload:
-      out << "configuration reloaded\n";
+      out << format_reload(reply);
       break;
   }
 }

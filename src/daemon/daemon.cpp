@@ -35,6 +35,7 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
 Daemon::Daemon(config::Config config, std::filesystem::path config_path)
     : config_path_(std::move(config_path)),
       config_(config),
+      started_with_(config),
       instance_(config.daemon.instance_name.empty() ? default_instance_name()
                                                     : config.daemon.instance_name),
       started_at_(std::chrono::system_clock::now()),
@@ -104,7 +105,7 @@ void Daemon::wait_for_signal() {
     if (ec) return;  // cancelled at exit
     if (signo == SIGHUP) {
       spdlog::info("SIGHUP: reloading {}", config_path_.string());
-      reload([](const std::vector<std::string>&) {});
+      reload([](const control::ReloadOutcome&) {});
     } else {
       begin_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
     }
@@ -140,32 +141,30 @@ void Daemon::begin_shutdown(std::string_view why) {
   });
 }
 
-void Daemon::reload(std::function<void(std::vector<std::string> errors)> on_done) {
+void Daemon::reload(std::function<void(const control::ReloadOutcome&)> on_done) {
   notifier_.reloading();
+  control::ReloadOutcome outcome;
   auto loaded = config::load_file(config_path_);
   if (!loaded.ok()) {
-    std::vector<std::string> errors;
     for (const auto& e : loaded.errors()) {
-      errors.push_back(e.to_string());
+      outcome.errors.push_back(e.to_string());
       spdlog::error("reload refused: {}", e.to_string());
     }
     spdlog::error("reload refused: {} error(s) in {}; the previous configuration stays in force",
-                  errors.size(), config_path_.string());
-    notifier_.ready();
-    publish_status();
-    on_done(std::move(errors));
-    return;
+                  outcome.errors.size(), config_path_.string());
+  } else {
+    for (const auto& w : loaded.warnings()) spdlog::warn("{}", w.to_string());
+    outcome.restart_required = apply(std::move(loaded.config()));
   }
-  for (const auto& w : loaded.warnings()) spdlog::warn("{}", w.to_string());
-  apply(std::move(loaded.config()));
   notifier_.ready();
   publish_status();
-  on_done({});
+  on_done(outcome);
 }
 
-void Daemon::apply(config::Config next) {
+std::vector<std::string> Daemon::apply(config::Config next) {
   const auto previous = config_.get();
-  for (const auto& key : config::keys_needing_restart(*previous, next)) {
+  auto restart_required = config::keys_needing_restart(started_with_, next);
+  for (const auto& key : restart_required) {
     spdlog::warn("{} changed; it takes effect after a restart", key);
   }
   if (auto level = parse_log_level(next.daemon.log_level)) set_log_level(*level);
@@ -179,6 +178,7 @@ void Daemon::apply(config::Config next) {
     database_.check_now();
   }
   spdlog::info("configuration reloaded from {}", config_path_.string());
+  return restart_required;
 }
 
 void Daemon::on_run_finished(const scheduler::RunResult& result) {

@@ -30,5 +30,7 @@ std::string format_status(const nlohmann::json& status, SystemTime now);
 // One line ("sla-monitor succeeded in 1.2s (manual, 1 attempt)"), plus the summary's counts or
 // the error.
 std::string format_run_result(const nlohmann::json& result);
+// "configuration reloaded", plus the changed keys that only a restart applies.
+std::string format_reload(const nlohmann::json& reply);
 
 }  // namespace ticketwatch::control

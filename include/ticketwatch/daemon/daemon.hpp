@@ -43,13 +43,14 @@ class Daemon final : public control::DaemonApi {
   bool scheduler_running() override;
   bool trigger(const std::string& job,
                std::function<void(const scheduler::RunResult&)> on_done) override;
-  void reload(std::function<void(std::vector<std::string> errors)> on_done) override;
+  void reload(std::function<void(const control::ReloadOutcome&)> on_done) override;
 
  private:
   void start_surfaces();
   void wait_for_signal();
   void begin_shutdown(std::string_view why);
-  void apply(config::Config next);
+  // Applies what can change while running; returns the changed keys that wait for a restart.
+  std::vector<std::string> apply(config::Config next);
   void on_run_finished(const scheduler::RunResult& result);
   void on_database_change(DbState state, const std::string& detail);
   void publish_status();
@@ -58,6 +59,9 @@ class Daemon final : public control::DaemonApi {
 
   std::filesystem::path config_path_;
   ConfigHolder config_;
+  // What the restart-required keys are in force with: they keep their start values until a
+  // restart, however many reloads change them in the file.
+  const config::Config started_with_;
   std::string instance_;
   std::chrono::system_clock::time_point started_at_;
   boost::asio::io_context io_;

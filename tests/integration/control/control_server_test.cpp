@@ -251,8 +251,15 @@ TEST(ControlServer, ReloadAppliesAValidFile) {
   auto before = h.io().run([&] { return h.api().reloads_applied; });
   write_file(h.config_path(), "[jobs.sla-monitor]\ninterval = \"7m\"\n");
   auto reply = reply_to(h, R"({"cmd":"reload"})");
-  EXPECT_EQ(reply, (json{{"ok", true}}));
+  EXPECT_EQ(reply, (json{{"ok", true}, {"restart_required", json::array()}}));
   EXPECT_EQ(h.io().run([&] { return h.api().reloads_applied; }), before + 1);
+}
+
+TEST(ControlServer, ReloadNamesTheChangedKeysThatWaitForARestart) {
+  ControlHarness h;
+  write_file(h.config_path(), "[metrics]\nlisten = \"127.0.0.1:1\"\n");
+  auto reply = reply_to(h, R"({"cmd":"reload"})");
+  EXPECT_EQ(reply, (json{{"ok", true}, {"restart_required", {"metrics.listen"}}}));
 }
 
 TEST(ControlServer, ReloadRefusesAnInvalidFileWithItsErrors) {

@@ -14,7 +14,6 @@
 #include "../daemon/daemon_fixture.hpp"
 #include "clients.hpp"
 #include "loopback_port.hpp"
-#include "loopback_port.hpp"
 #include "test_database.hpp"
 #include "ticketwatch/control/ctl_format.hpp"
 #include "ticketwatch/version.hpp"
@@ -155,6 +154,22 @@ TEST_F(DaemonEndToEnd, CtlErrorsAndReloadBehaveAsDocumented) {
   auto in = *control::parse_utc(next.get<std::string>()) - std::chrono::system_clock::now();
   EXPECT_LE(in, 7min);
   EXPECT_GT(in, 6min);
+
+  // A key that only a restart applies is named, and the rest of the file is still applied.
+  auto renamed = config_text(db_.dsn(), dir_, port_, "9m");
+  renamed.replace(renamed.find("[daemon]\n"), 9, "[daemon]\ninstance_name = \"renamed\"\n");
+  write_file(daemon_->config_path, renamed);
+  auto restart = ctl({"reload"});
+  EXPECT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_EQ(restart.out,
+            "configuration reloaded\n"
+            "changed, but applied only after a restart: daemon.instance_name\n");
+  EXPECT_EQ(json::parse(ctl({"--json", "reload"}).out),
+            (json{{"ok", true}, {"restart_required", {"daemon.instance_name"}}}));
+  EXPECT_NE(json::parse(ctl({"--json", "status"}).out)["instance"], "renamed");
+  next = json::parse(ctl({"--json", "stats", "sla-monitor"}).out)["jobs"][0]["nextRun"];
+  ASSERT_TRUE(next.is_string());
+  EXPECT_GT(*control::parse_utc(next.get<std::string>()) - std::chrono::system_clock::now(), 8min);
 
   write_file(daemon_->config_path, "[jobs.sla-monitor]\ninterval = \"soon\"\n");
   auto bad = ctl({"reload"});

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ticketwatch/config/loader.hpp"
+#include "ticketwatch/config/schema.hpp"
 #include "ticketwatch/control/daemon_api.hpp"
 #include "ticketwatch/scheduler/scheduler.hpp"
 #include "ticketwatch/version.hpp"
@@ -50,14 +51,16 @@ class SchedulerApi : public control::DaemonApi {
                std::function<void(const scheduler::RunResult&)> on_done) override {
     return scheduler_.trigger(job, std::move(on_done));
   }
-  void reload(std::function<void(std::vector<std::string>)> on_done) override {
+  void reload(std::function<void(const control::ReloadOutcome&)> on_done) override {
+    control::ReloadOutcome outcome;
     auto loaded = config::load_file(config_path_);
     if (!loaded.ok()) {
-      std::vector<std::string> errors;
-      for (const auto& e : loaded.errors()) errors.push_back(e.to_string());
-      return on_done(std::move(errors));
+      for (const auto& e : loaded.errors()) outcome.errors.push_back(e.to_string());
+      return on_done(outcome);
     }
     const auto& c = loaded.config();
+    outcome.restart_required = config::keys_needing_restart(running_config_, c);
+    running_config_ = c;
     ++reloads_applied;
     for (const auto& name : scheduler_.job_names()) {
       auto settings = current_settings(name);
@@ -65,10 +68,11 @@ class SchedulerApi : public control::DaemonApi {
       if (name == "escalation-monitor") settings.interval = c.escalation_monitor.schedule.interval;
       scheduler_.update_settings(name, settings);
     }
-    on_done({});
+    on_done(outcome);
   }
 
   int reloads_applied = 0;
+  config::Config running_config_;  // what the last applied reload loaded (defaults before)
 
   void add_job(const std::string& name, scheduler::JobSettings settings, scheduler::JobBody body) {
     settings_[name] = settings;

@@ -145,6 +145,17 @@ TEST(CtlFormat, SurvivesRepliesOfTheWrongShape) {
   EXPECT_NO_THROW(format_status({{"jobs", "x"}, {"version", 3}}, kNow));
   EXPECT_NO_THROW(format_jobs_table(nlohmann::json::array({1, "x", nullptr}), kNow));
   EXPECT_NO_THROW(format_run_result(nlohmann::json("nope")));
+  EXPECT_EQ(format_reload({{"ok", true}, {"restart_required", "x"}}), "configuration reloaded\n");
+}
+
+TEST(CtlFormat, ReloadNamesTheKeysThatWaitForARestart) {
+  EXPECT_EQ(format_reload({{"ok", true}, {"restart_required", nlohmann::json::array()}}),
+            "configuration reloaded\n");
+  EXPECT_EQ(format_reload({{"ok", true}}), "configuration reloaded\n");
+  EXPECT_EQ(
+      format_reload({{"ok", true}, {"restart_required", {"control.socket", "metrics.listen"}}}),
+      "configuration reloaded\n"
+      "changed, but applied only after a restart: control.socket, metrics.listen\n");
 }
 
 TEST(CtlFormat, RunResultSaysWhatHappenedInOneOrTwoLines) {

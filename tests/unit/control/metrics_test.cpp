@@ -30,7 +30,7 @@ class SettableApi : public DaemonApi {
   bool database_up() override { return db_up; }
   bool scheduler_running() override { return true; }
   bool trigger(const std::string&, std::function<void(const RunResult&)>) override { return false; }
-  void reload(std::function<void(std::vector<std::string>)> on_done) override { on_done({}); }
+  void reload(std::function<void(const ReloadOutcome&)> on_done) override { on_done({}); }
 };
 
 RunResult run(std::string job, RunStatus status, std::chrono::milliseconds duration,

@@ -48,7 +48,7 @@ class NoJobsApi : public DaemonApi {
   bool trigger(const std::string&, std::function<void(const scheduler::RunResult&)>) override {
     return false;
   }
-  void reload(std::function<void(std::vector<std::string>)>) override {}
+  void reload(std::function<void(const ReloadOutcome&)>) override {}
 };
 
 TEST(OperationsDoc, MetricsTableListsExactlyTheExportedFamilies) {

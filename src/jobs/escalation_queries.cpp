@@ -35,15 +35,13 @@ select now()::text, pg_snapshot_xmin(pg_current_snapshot())::text,
 // scans, joined by hash. The fingerprint is computed from the rule row itself, so a pass can never
 // run one definition of a rule and record a watermark for another.
 const char* const kLoadWatermarks = R"sql(
-select r.id,
-       md5(r.condition_type || ' ' || r.condition::text || ' ' || $1::text || ' ' || $2::text),
-       w.checked_until::text,
-       w.changes_from::text
+select r.id, f.fingerprint, w.checked_until::text, w.changes_from::text
 from escalation_rules r
+cross join lateral (
+  select md5(r.condition_type || ' ' || r.condition::text || ' ' || $1::text || ' ' || $2::text)
+         as fingerprint) f
 left join ticketwatch.escalation_watermarks w
-  on w.rule_id = r.id
- and w.fingerprint =
-     md5(r.condition_type || ' ' || r.condition::text || ' ' || $1::text || ' ' || $2::text)
+  on w.rule_id = r.id and w.fingerprint = f.fingerprint
 where r.active
 )sql";
 
